@@ -74,6 +74,7 @@ public static class Reasons
     public const string Paused = "PAUSED";
     public const string Sealed = "SEALED";
     public const string UnknownCredential = "UNKNOWN_CREDENTIAL";
+    public const string CredentialExpired = "CREDENTIAL_EXPIRED";
     public const string ApprovalUnavailable = "APPROVAL_UNAVAILABLE";
 
     // RESOURCE_EXHAUSTED

@@ -1,0 +1,23 @@
+using Appliance.Upbit;
+
+namespace Appliance.Approval;
+
+/// <summary>What the operator is asked to approve; shown on the panel as is.</summary>
+public sealed record ApprovalRequest(string Bot, string Credential, Endpoint Endpoint, IReadOnlyList<UpbitParam> Params);
+
+/// <summary>How a request was approved: "none", "button" or "touch", and how long it waited.</summary>
+public sealed record ApprovalGrant(string Mode, TimeSpan Waited)
+{
+    public static readonly ApprovalGrant NotNeeded = new("none", TimeSpan.Zero);
+}
+
+/// <summary>
+/// Step 4 of the pipeline. Returns a grant, or throws SignRefusal (rejected, timed out,
+/// unavailable); cancellation means the caller went away and nothing is signed.
+/// </summary>
+public interface IApprovalGate
+{
+    bool Requires(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters);
+
+    Task<ApprovalGrant> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken);
+}

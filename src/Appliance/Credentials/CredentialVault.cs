@@ -1,0 +1,127 @@
+using Appliance.Common;
+using Appliance.Sealing;
+using Appliance.Token;
+
+namespace Appliance.Credentials;
+
+/// <summary>Reads an unsealed secret without letting it escape: the span is valid only inside the call.</summary>
+public delegate T SecretUse<out T>(CredentialMetadata metadata, ReadOnlySpan<byte> secret);
+
+/// <summary>
+/// The unsealed secrets of a running server, in pinned buffers. Signing holds a read lock while
+/// it uses a secret; zeroing (token pulled, shutdown) takes the write lock, so it waits for
+/// in-flight signatures to finish and no signature starts on a half-zeroed key.
+/// Touch-gated credentials are never held here: they are unsealed per use, after the touch.
+/// </summary>
+public sealed class CredentialVault(TimeProvider time) : IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    private sealed record Entry(SealedCredential Sealed, SecretBytes? Secret);
+
+    public IReadOnlyCollection<string> Names
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _entries.Keys.Order(StringComparer.Ordinal).ToList(); }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    /// <summary>Replaces the contents: every credential that needs no touch is unsealed with the token.</summary>
+    public void Load(IEnumerable<SealedCredential> credentials, IHardwareToken token)
+    {
+        var next = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var sealedCredential in credentials)
+            {
+                var secret = sealedCredential.Metadata.Approval == ApprovalMode.Touch
+                    ? null
+                    : CredentialSealer.Unseal(sealedCredential, token);
+                next[sealedCredential.Name] = new Entry(sealedCredential, secret);
+            }
+        }
+        catch
+        {
+            foreach (var entry in next.Values) entry.Secret?.Dispose();
+            throw;
+        }
+        Swap(next);
+    }
+
+    /// <summary>Zeroes every secret but keeps the metadata, so refusals can still name the credential.</summary>
+    public void ZeroAll()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var entry in _entries.Values) entry.Secret?.Dispose();
+            _entries = _entries.ToDictionary(e => e.Key, e => e.Value with { Secret = null }, StringComparer.Ordinal);
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    /// <summary>True when at least one secret is held in memory.</summary>
+    public bool HasSecrets
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _entries.Values.Any(e => e.Secret is { IsDisposed: false }); }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    public CredentialMetadata Metadata(string name)
+    {
+        _lock.EnterReadLock();
+        try { return Find(name).Sealed.Metadata; }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public T UseSecret<T>(string name, SecretUse<T> use)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var entry = Find(name);
+            var metadata = entry.Sealed.Metadata;
+            if (metadata.IsExpiredAt(time.GetUtcNow()))
+                throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.CredentialExpired,
+                    $"Credential '{name}' expired on {metadata.Expires:yyyy-MM-dd} (Upbit keys live one year); issue a new key and run 'appliance credentials rotate {name}'.");
+            if (entry.Secret is null || entry.Secret.IsDisposed)
+                throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.Sealed,
+                    metadata.Approval == ApprovalMode.Touch
+                        ? $"Credential '{name}' is unsealed only by a YubiKey touch during an approval; this request needs no approval, so use a credential without --approval touch."
+                        : $"Credential '{name}' is sealed (the hardware key was removed or not unlocked); plug in the YubiKey and check the PIN.");
+            return use(metadata, entry.Secret.Span);
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private Entry Find(string name) =>
+        _entries.TryGetValue(name, out var entry)
+            ? entry
+            : throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.UnknownCredential,
+                $"No credential named '{name}' on this appliance; add it with 'appliance credentials add {name}'.");
+
+    private void Swap(Dictionary<string, Entry> next)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var entry in _entries.Values) entry.Secret?.Dispose();
+            _entries = next;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public void Dispose()
+    {
+        ZeroAll();
+        _lock.Dispose();
+    }
+}

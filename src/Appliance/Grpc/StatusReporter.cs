@@ -1,0 +1,34 @@
+using System.Net;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+using Appliance.Credentials;
+using Appliance.Policy;
+using Appliance.Signing;
+using Appliance.V1;
+
+namespace Appliance.Grpc;
+
+/// <summary>GetStatus: only to a known bot, and only what that bot may see of the appliance.</summary>
+public sealed class StatusReporter(BotRegistry bots, CredentialVault vault, ApplianceState state, bool softwareToken, TimeProvider time)
+{
+    private static readonly string Version =
+        typeof(StatusReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
+
+    public ApplianceStatus Report(X509Certificate2? certificate, IPAddress peer)
+    {
+        var call = new SignCall(certificate, peer, "", "", [], "", "", null);
+        var bot = BotIdentity.Identify(bots, call, time.GetUtcNow());
+        var status = new ApplianceStatus
+        {
+            State = state.Name,
+            TokenPresent = state.TokenPresent,
+            SoftwareToken = softwareToken,
+            PendingApprovals = 0,
+            Bot = bot.Name,
+            Version = Version,
+        };
+        status.Credentials.Add(vault.Names.Where(bot.AllowsCredential));
+        status.Scopes.Add(bot.Scopes);
+        return status;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Appliance.Common;
+using Appliance.Upbit;
+
+namespace Appliance.Policy;
+
+/// <summary>
+/// Step 3 of the pipeline: the bot's policy judged against the same structured params that will
+/// be hashed, so what is checked is exactly what is signed. Pure: no I/O, no clock.
+/// </summary>
+public static class Authorizer
+{
+    public static void Authorize(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters,
+        string credential, IReadOnlyCollection<string> credentialScopes)
+    {
+        if (!bot.AllowsCredential(credential))
+            throw SignRefusal.Denied(Reasons.CredentialDenied,
+                $"Bot '{bot.Name}' may not use credential '{credential}'; leave credential empty to use '{bot.Credential}'.");
+        CheckScope(bot, endpoint, credential, credentialScopes);
+        CheckMarkets(bot, endpoint, parameters);
+        OrderCaps.Check(bot, endpoint, parameters);
+    }
+
+    private static void CheckScope(BotProfile bot, Endpoint endpoint, string credential, IReadOnlyCollection<string> credentialScopes)
+    {
+        if (endpoint.Scope == Scope.AuthOnly) return;
+        var needed = Scopes.ToWire(endpoint.Scope);
+        var ok = bot.Scopes.Contains(needed)
+            || (endpoint.Scope == Scope.TradeTest && bot.Scopes.Contains(Scopes.ToWire(Scope.Trade)));
+        if (!ok)
+            throw SignRefusal.Denied(Reasons.ScopeDenied,
+                $"{endpoint.Method} {endpoint.Path} needs scope '{needed}', which bot '{bot.Name}' does not have; re-add the bot with --scopes including {needed} if it should.");
+        var credentialOk = credentialScopes.Contains(needed)
+            || (endpoint.Scope == Scope.TradeTest && credentialScopes.Contains(Scopes.ToWire(Scope.Trade)));
+        if (!credentialOk)
+            throw SignRefusal.Denied(Reasons.ScopeDenied,
+                $"Credential '{credential}' was added without scope '{needed}'; Upbit would answer out_of_scope. Issue a key with that permission and run 'credentials rotate'.");
+    }
+
+    private static void CheckMarkets(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
+    {
+        if (bot.Markets.Count == 0) return;
+        foreach (var p in parameters)
+        {
+            var markets = p.Key switch
+            {
+                "market" => [p.Value],
+                "pairs" => p.Value.Split(','),
+                _ => Array.Empty<string>(),
+            };
+            foreach (var market in markets)
+            {
+                if (!bot.Markets.Contains(market, StringComparer.Ordinal))
+                    throw SignRefusal.Denied(Reasons.MarketDenied,
+                        $"Bot '{bot.Name}' may trade only {string.Join(", ", bot.Markets)}; '{market}' is not among them.");
+            }
+        }
+        // A cancel-all without pairs, or by quote currency, reaches markets outside the list.
+        if (endpoint.Method == "DELETE" && endpoint.Path == "/v1/orders/open"
+            && (parameters.Any(p => p.Key == "quote_currencies") || !parameters.Any(p => p.Key == "pairs")))
+            throw SignRefusal.Denied(Reasons.MarketDenied,
+                $"Bot '{bot.Name}' is limited to some markets; name them with pairs= instead of cancelling across all markets.");
+    }
+
+    internal static decimal? ParseDecimal(IReadOnlyList<UpbitParam> parameters, string key)
+    {
+        var value = parameters.FirstOrDefault(p => p.Key == key).Value;
+        if (value is null) return null;
+        if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number < 0)
+            throw SignRefusal.Invalid(Reasons.BadParamValue, $"Parameter '{key}' must be a plain decimal number such as 0.01, not '{value}'.");
+        return number;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json.Serialization;
+
+namespace Appliance.Policy;
+
+/// <summary>
+/// What one bot may do: stored as DATA_DIR/bots/NAME.json, written by <c>bots add</c>.
+/// The certificate thumbprint is the bot's identity; everything else is its policy.
+/// </summary>
+public sealed record BotProfile
+{
+    [JsonPropertyName("name")] public required string Name { get; init; }
+
+    /// <summary>Lowercase hex SHA-256 of the bot certificate's DER bytes.</summary>
+    [JsonPropertyName("thumbprint")] public required string Thumbprint { get; init; }
+
+    /// <summary>The default credential; a request may name another one only if it is listed here too.</summary>
+    [JsonPropertyName("credential")] public required string Credential { get; init; }
+
+    [JsonPropertyName("credentials")] public IReadOnlyList<string> Credentials { get; init; } = [];
+
+    /// <summary>Upbit permission groups, as wire names: view-assets, trade, withdraw, …</summary>
+    [JsonPropertyName("scopes")] public required IReadOnlyList<string> Scopes { get; init; }
+
+    /// <summary>Markets the bot may touch (KRW-BTC, …); empty means any.</summary>
+    [JsonPropertyName("markets")] public IReadOnlyList<string> Markets { get; init; } = [];
+
+    /// <summary>CIDRs the bot may connect from.</summary>
+    [JsonPropertyName("allow_ip")] public required IReadOnlyList<string> AllowIps { get; init; }
+
+    /// <summary>Largest order in quote currency (price × volume); null means no cap.</summary>
+    [JsonPropertyName("max_order_notional")] public decimal? MaxOrderNotional { get; init; }
+
+    /// <summary>Largest order volume in base currency; null means no cap.</summary>
+    [JsonPropertyName("max_order_volume")] public decimal? MaxOrderVolume { get; init; }
+
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; init; }
+
+    [JsonPropertyName("cert_expires")] public DateTimeOffset CertExpires { get; init; }
+
+    /// <summary>Set by <c>bots revoke</c>; a revoked bot is refused with UNAUTHENTICATED.</summary>
+    [JsonPropertyName("revoked")] public DateTimeOffset? Revoked { get; init; }
+
+    /// <summary>The private ranges used when <c>bots add</c> gets no --allow-ip: the LAN, never the internet.</summary>
+    public static readonly IReadOnlyList<string> DefaultAllowIps =
+        ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10"];
+
+    public bool AllowsCredential(string credential) =>
+        credential == Credential || Credentials.Contains(credential, StringComparer.Ordinal);
+
+    public bool AllowsIp(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        foreach (var cidr in AllowIps)
+        {
+            if (IPNetwork.TryParse(cidr, out var network) && network.Contains(address))
+                return true;
+        }
+        return false;
+    }
+}

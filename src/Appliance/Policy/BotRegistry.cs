@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Policy;
+
+/// <summary>
+/// The running server's view of the bots, by certificate thumbprint. A timer re-reads the bots
+/// directory when it changes, so <c>bots revoke</c> in another process takes effect within one
+/// poll interval without a restart. A profile that fails to parse keeps the last good snapshot
+/// and is logged, never silently dropped into "allow".
+/// </summary>
+public sealed class BotRegistry : IDisposable
+{
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly BotStore _store;
+    private readonly ILogger _logger;
+    private readonly ITimer? _timer;
+    private readonly Lock _reloadLock = new();
+    private volatile IReadOnlyDictionary<string, BotProfile> _byThumbprint = new Dictionary<string, BotProfile>();
+    private string _fingerprint = "";
+
+    public BotRegistry(BotStore store, TimeProvider time, ILogger logger, TimeSpan? pollInterval = null)
+    {
+        _store = store;
+        _logger = logger;
+        Reload();
+        var interval = pollInterval ?? DefaultPollInterval;
+        if (interval > TimeSpan.Zero)
+            _timer = time.CreateTimer(_ => Reload(), null, interval, interval);
+    }
+
+    public bool TryGet(string thumbprint, out BotProfile profile) =>
+        _byThumbprint.TryGetValue(thumbprint, out profile!);
+
+    public IReadOnlyCollection<BotProfile> All => _byThumbprint.Values.ToList();
+
+    /// <summary>Re-reads the directory if any profile file changed since the last read.</summary>
+    public void Reload()
+    {
+        lock (_reloadLock)
+        {
+            var fingerprint = Fingerprint();
+            if (fingerprint == _fingerprint) return;
+            try
+            {
+                var next = new Dictionary<string, BotProfile>(StringComparer.OrdinalIgnoreCase);
+                foreach (var bot in _store.LoadAll())
+                    next[bot.Thumbprint] = bot;
+                _byThumbprint = next;
+                _fingerprint = fingerprint;
+                _logger.LogInformation("Loaded {Count} bot profiles", next.Count);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                _logger.LogError("Bot profiles not reloaded: {Error}", e.Message);
+            }
+        }
+    }
+
+    private string Fingerprint()
+    {
+        if (!Directory.Exists(_store.Directory)) return "none";
+        var parts = Directory.EnumerateFiles(_store.Directory, "*.json")
+            .Order(StringComparer.Ordinal)
+            .Select(f => $"{f}:{File.GetLastWriteTimeUtc(f).Ticks}:{new FileInfo(f).Length}");
+        return string.Join('|', parts);
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}

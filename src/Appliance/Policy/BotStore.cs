@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Appliance.Common;
+
+namespace Appliance.Policy;
+
+/// <summary>The bot profiles on disk: DATA_DIR/bots/NAME.json, each written atomically.</summary>
+public sealed class BotStore
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public BotStore(string dataDir)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
+        Directory = Path.Combine(dataDir, "bots");
+    }
+
+    public string Directory { get; }
+
+    public string PathOf(string name)
+    {
+        BotNames.Validate(name);
+        return Path.Combine(Directory, name + ".json");
+    }
+
+    public bool Exists(string name) => File.Exists(PathOf(name));
+
+    public void Save(BotProfile profile)
+    {
+        AtomicFile.CreatePrivateDirectory(Directory);
+        AtomicFile.WriteAllText(PathOf(profile.Name), JsonSerializer.Serialize(profile, Json));
+    }
+
+    public BotProfile Load(string name)
+    {
+        var path = PathOf(name);
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"No bot named '{name}'; see 'appliance bots list'.");
+        return Parse(path);
+    }
+
+    public IReadOnlyList<BotProfile> LoadAll()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        return System.IO.Directory.EnumerateFiles(Directory, "*.json")
+            .Order(StringComparer.Ordinal)
+            .Select(Parse)
+            .ToList();
+    }
+
+    private static BotProfile Parse(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<BotProfile>(File.ReadAllText(path))
+                ?? throw new InvalidDataException($"{path} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid bot profile ({e.Message}); restore it or re-add the bot.", e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using Appliance.Approval;
+using Appliance.Audit;
+using Appliance.Credentials;
+using Appliance.Grpc;
+using Appliance.Pki;
+using Appliance.Policy;
+using Appliance.Sealing;
+using Appliance.Signing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Server;
+
+/// <summary>
+/// The gRPC server: Kestrel, HTTP/2 over TLS 1.2+ with a client certificate required on every
+/// connection. Owns the token, the vault of unsealed secrets and the web host; disposing it
+/// zeroes every secret.
+/// </summary>
+public sealed class ApplianceServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ServerSetup _setup;
+
+    private ApplianceServer(WebApplication app, ServerSetup setup, CredentialVault vault, ApplianceState state)
+    {
+        _app = app;
+        _setup = setup;
+        Vault = vault;
+        State = state;
+    }
+
+    public CredentialVault Vault { get; }
+
+    public ApplianceState State { get; }
+
+    /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
+    public IReadOnlyList<Uri> Addresses =>
+        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("[::]", "[::1]").Replace("0.0.0.0", "127.0.0.1"))).ToList();
+
+    public static async Task<ApplianceServer> StartAsync(ServerSetup setup, CancellationToken cancellationToken)
+    {
+        var listen = (setup.Listen ?? setup.Config.Listen).Select(Config.ListenAddress.Parse).ToList();
+        var time = setup.Time;
+        using var ca = ApplianceCa.Load(setup.Data.CaDir, time);
+        var serverCertificate = ca.IssueServerCertificate(ServerNames.Default(listen));
+        var vault = new CredentialVault(time);
+        vault.Load(new CredentialStore(setup.Data.CredentialsDir).List(), setup.Token);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (setup.Logging is not null) setup.Logging(builder.Logging);
+        else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var endPoint in listen)
+                kestrel.Listen(endPoint, options =>
+                {
+                    options.Protocols = HttpProtocols.Http2;
+                    options.UseHttps(https =>
+                    {
+                        https.ServerCertificate = serverCertificate;
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        // Identity is the pinned thumbprint, checked per request with a reason code;
+                        // a certificate from any other CA then matches no bot.
+                        https.AllowAnyClientCertificate();
+                    });
+                });
+        });
+
+        var state = new ApplianceState();
+        var services = builder.Services;
+        services.AddSingleton(time);
+        services.AddSingleton(setup.Config.ToSignerOptions());
+        services.AddSingleton(state);
+        services.AddSingleton(vault);
+        services.AddSingleton(sp => new BotRegistry(new BotStore(setup.Data.Root), time,
+            sp.GetRequiredService<ILogger<BotRegistry>>(), setup.BotPollInterval));
+        services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
+            sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
+        services.AddSingleton(setup.Approvals ?? new NoPanelApprovalGate());
+        if (setup.Audit is not null) services.AddSingleton(setup.Audit);
+        else services.AddSingleton<IAuditSink, LogAuditSink>();
+        services.AddSingleton<SignMetrics>();
+        services.AddSingleton<SignPipeline>();
+        services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
+            setup.Token.IsSoftware, time));
+        services.AddGrpc(o => o.EnableDetailedErrors = false);
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready"
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name));
+
+        var app = builder.Build();
+        app.MapGrpcService<SignerService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        var server = new ApplianceServer(app, setup, vault, state);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await _app.StopAsync(); }
+        catch (OperationCanceledException) { }
+        await _app.DisposeAsync();
+        Vault.Dispose();
+        _setup.Token.Dispose();
+    }
+}
