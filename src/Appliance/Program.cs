@@ -1,6 +1,12 @@
+using Appliance.Cli;
+
 namespace Appliance;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static Task<int> Main(string[] args)
+    {
+        Umask.RestrictToOwner();
+        return new CliApp(CliIo.FromConsole(), TimeProvider.System).RunAsync(args);
+    }
 }

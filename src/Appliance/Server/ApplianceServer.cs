@@ -52,7 +52,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         using var ca = ApplianceCa.Load(setup.Data.CaDir, time);
         var serverCertificate = ca.IssueServerCertificate(ServerNames.Default(listen));
         var vault = new CredentialVault(time);
-        vault.Load(new CredentialStore(setup.Data.CredentialsDir).List(), setup.Token);
+        vault.Load(new CredentialStore(setup.Data.Root).List(), setup.Token);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

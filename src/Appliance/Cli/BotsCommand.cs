@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Appliance.Provisioning;
+
+namespace Appliance.Cli;
+
+/// <summary><c>appliance bots add|list|revoke|renew</c>.</summary>
+internal static class BotsCommand
+{
+    public static Command Build(CliIo io, TimeProvider time)
+    {
+        var bots = new Command("bots", "Add, list, revoke and renew the bots allowed to ask for signatures");
+        bots.Add(Add(io, time));
+        bots.Add(List(io));
+        bots.Add(Revoke(io, time));
+        bots.Add(Renew(io, time));
+        return bots;
+    }
+
+    private static Command Add(CliIo io, TimeProvider time)
+    {
+        var dataDir = CommonOptions.DataDir();
+        var name = new Argument<string>("name") { Description = "Bot name: lowercase letters, digits, '-', '_'" };
+        var credential = new Option<string>("--credential") { Description = "The credential this bot signs with by default", Required = true };
+        var scopes = new Option<string>("--scopes") { Description = "Comma list: view-assets, view-orders, trade, trade-test, view-withdrawals, withdraw, view-deposits, deposit", Required = true };
+        var markets = new Option<string?>("--markets") { Description = "Comma list of markets the bot may touch, e.g. KRW-BTC,KRW-ETH (default: any)" };
+        var allowIp = new Option<string[]>("--allow-ip") { Description = "CIDR the bot may connect from; repeat for more (default: private LAN ranges)", AllowMultipleArgumentsPerToken = false };
+        var maxNotional = new Option<decimal?>("--max-order-notional") { Description = "Largest order in quote currency (price × volume)" };
+        var maxVolume = new Option<decimal?>("--max-order-volume") { Description = "Largest order volume in base currency" };
+        var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
+        var command = new Command("add", "Issue a client certificate and write the bot's bundle")
+        {
+            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, output,
+        };
+        CommandAction.Set(command, io, parse =>
+        {
+            var data = CommonOptions.Open(parse, dataDir);
+            var request = new BotRequest(parse.GetValue(name)!, parse.GetValue(credential)!, CommonOptions.SplitList(parse.GetValue(scopes)))
+            {
+                Markets = CommonOptions.SplitList(parse.GetValue(markets)),
+                AllowIps = parse.GetValue(allowIp) ?? [],
+                MaxOrderNotional = parse.GetValue(maxNotional),
+                MaxOrderVolume = parse.GetValue(maxVolume),
+            };
+            var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
+            io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
+            io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List(CliIo io)
+    {
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("list", "List bots with their scopes and state") { dataDir };
+        CommandAction.Set(command, io, parse =>
+        {
+            var data = CommonOptions.Open(parse, dataDir);
+            var profiles = new Policy.BotStore(data.Root).LoadAll();
+            if (profiles.Count == 0) { io.Out.WriteLine("no bots; add one with 'appliance bots add'"); return 0; }
+            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"CREDENTIAL",-16} {"CERT EXPIRES",-12} SCOPES");
+            foreach (var bot in profiles)
+            {
+                var state = bot.Revoked is null ? "active" : "revoked";
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{bot.Name,-20} {state,-8} {bot.Credential,-16} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Revoke(CliIo io, TimeProvider time)
+    {
+        var dataDir = CommonOptions.DataDir();
+        var name = new Argument<string>("name");
+        var command = new Command("revoke", "Revoke a bot; a running server refuses it within a second") { name, dataDir };
+        CommandAction.Set(command, io, parse =>
+        {
+            var profile = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Revoke(parse.GetValue(name)!);
+            io.Out.WriteLine($"bot {profile.Name} revoked at {profile.Revoked:u}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Renew(CliIo io, TimeProvider time)
+    {
+        var dataDir = CommonOptions.DataDir();
+        var name = new Argument<string>("name");
+        var output = new Option<string?>("--out") { Description = "Where to write the new bundle (default: DATA_DIR/bundles/NAME)" };
+        var command = new Command("renew", "Issue a new certificate and bundle; the old certificate stops working") { name, dataDir, output };
+        CommandAction.Set(command, io, parse =>
+        {
+            var (profile, bundle) = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Renew(parse.GetValue(name)!, parse.GetValue(output));
+            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}");
+            return 0;
+        });
+        return command;
+    }
+}

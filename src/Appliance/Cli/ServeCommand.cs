@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Appliance.Config;
+using Appliance.Provisioning;
+using Appliance.Server;
+using Appliance.Token;
+
+namespace Appliance.Cli;
+
+/// <summary><c>appliance serve</c> and <c>appliance demo</c>: run the signing server until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public static Command BuildServe(CliIo io, TimeProvider time)
+    {
+        var dataDir = CommonOptions.DataDir();
+        var listen = new Option<string[]>("--listen") { Description = "HOST:PORT to listen on; repeat for more (default: appliance.json)" };
+        var panel = new Option<string?>("--panel") { Description = "console (gpio and socket come with the panel feature)" };
+        var pinFile = new Option<string?>("--pin-file") { Description = "File (mode 0600) holding the token PIN" };
+        var command = new Command("serve", "Run the signing server") { dataDir, listen, panel, pinFile };
+        CommandAction.Set(command, io, async (parse, cancellationToken) =>
+        {
+            var data = CommonOptions.Open(parse, dataDir);
+            var config = ApplianceConfig.Load(data.ConfigFile);
+            var panelName = parse.GetValue(panel) ?? (config.Demo ? "console" : config.Panel);
+            if (panelName is not ("console" or "none"))
+                throw new ArgumentException($"--panel {panelName} is not available in this build; use --panel console.");
+            var token = TokenOpener.Open(data, parse.GetValue(pinFile));
+            var listenOverride = parse.GetValue(listen) is { Length: > 0 } l ? l : null;
+            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time, Listen = listenOverride }, null, cancellationToken);
+        });
+        return command;
+    }
+
+    public static Command BuildDemo(CliIo io, TimeProvider time)
+    {
+        var dataDir = CommonOptions.DataDir(demo: true);
+        var listen = new Option<string>("--listen") { Description = "HOST:PORT (default 127.0.0.1:50051)", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var secretStdin = new Option<bool>("--secret-stdin") { Description = "Read the demo credential's secret from stdin (to test against a stand-in exchange)" };
+        var command = new Command("demo", "Everything in one process: software token, demo credential and bot, console panel") { dataDir, listen, secretStdin };
+        CommandAction.Set(command, io, async (parse, cancellationToken) =>
+        {
+            var data = new DataDir(parse.GetValue(dataDir)!);
+            using var secret = parse.GetValue(secretStdin) ? SecretInput.ReadLine(io, "Demo secret key: ") : null;
+            var demo = DemoSetup.Ensure(data, parse.GetValue(listen)!, time, secret);
+            var config = ApplianceConfig.Load(data.ConfigFile);
+            var token = TokenOpener.Open(data, null);
+            io.Out.WriteLine("*** DEMO: SOFTWARE TOKEN. The keys in software-token.json protect nothing; this is not a hardware key. ***");
+            io.Out.WriteLine($"data dir: {data.Root}");
+            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time }, demo.BundleDir, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliIo io, ServerSetup setup, string? demoBundle, CancellationToken cancellationToken)
+    {
+        await using var server = await ApplianceServer.StartAsync(setup, cancellationToken);
+        var console = new ConsolePanel(io.Out, server.State);
+        console.Show();
+        io.Out.WriteLine($"listening on {string.Join(", ", server.Addresses)} (mTLS; client certificate required)");
+        if (demoBundle is not null)
+        {
+            io.Out.WriteLine("try it from another terminal:");
+            io.Out.WriteLine($"  {SelfCommand()} sign --bundle {demoBundle} GET /v1/accounts");
+            io.Out.WriteLine($"  {SelfCommand()} sign --bundle {demoBundle} GET /v1/orders/open market=KRW-BTC 'states[]=wait' 'states[]=watch'");
+        }
+        io.Out.WriteLine("Ctrl+C stops the server and zeroes every secret.");
+        try { await server.WaitForShutdownAsync(cancellationToken); }
+        catch (OperationCanceledException) { }
+        return 0;
+    }
+
+    /// <summary>How to run this same program again: the apphost, or `dotnet appliance.dll` under `dotnet run`.</summary>
+    internal static string SelfCommand()
+    {
+        var process = Environment.ProcessPath ?? "appliance";
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? $"dotnet {typeof(ServeCommand).Assembly.Location}"
+            : process;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Appliance.Common;
+using Appliance.Config;
+using Appliance.Pki;
+using Appliance.Sealing;
+using Appliance.Token;
+
+namespace Appliance.Provisioning;
+
+/// <summary>
+/// Makes (or refreshes) a demo data dir: a software token, a CA, a demo credential and a demo
+/// bot with its bundle. Safe to run again on the same directory; the bot gets a fresh bundle
+/// each time so its endpoint always matches the listen address.
+/// </summary>
+public static class DemoSetup
+{
+    public const string CredentialName = "demo";
+    public const string AccessKey = "demo-access-key";
+    public const string BotName = "demo-bot";
+
+    public static readonly IReadOnlyList<string> Scopes =
+        ["view-assets", "view-orders", "trade", "trade-test", "view-withdrawals", "view-deposits"];
+
+    public sealed record Result(DataDir Data, string BundleDir, bool CreatedToken);
+
+    /// <param name="secret">The demo credential's secret; null keeps the existing one or makes a random one.</param>
+    public static Result Ensure(DataDir data, string listen, TimeProvider time, SecretBytes? secret)
+    {
+        ListenAddress.Parse(listen);
+        AtomicFile.CreatePrivateDirectory(data.Root);
+        var created = !File.Exists(data.SoftwareTokenFile);
+        using (var token = created ? SoftwareToken.Create(time) : SoftwareToken.Load(data.SoftwareTokenFile))
+        {
+            if (created) token.Save(data.SoftwareTokenFile);
+            if (created || !File.Exists(data.TokenFile))
+                TokenDescriptor.Pin(token, TokenDescriptor.SoftwareKind).Save(data.TokenFile);
+        }
+        var config = File.Exists(data.ConfigFile) ? ApplianceConfig.Load(data.ConfigFile) : new ApplianceConfig();
+        (config with { Listen = [listen], Endpoint = null, Demo = true, Panel = "console" }).Save(data.ConfigFile);
+        if (!ApplianceCa.Exists(data.CaDir))
+        {
+            using var ca = ApplianceCa.Create("Appliance demo CA", time);
+            ca.Save(data.CaDir);
+        }
+
+        var credentials = new CredentialProvisioning(data, time);
+        if (!credentials.Store.Exists(CredentialName) || secret is not null)
+        {
+            using var random = secret is null ? RandomSecret() : null;
+            var use = secret ?? random!;
+            if (credentials.Store.Exists(CredentialName)) credentials.Rotate(CredentialName, AccessKey, null, use);
+            else credentials.Add(CredentialName, AccessKey, ApprovalMode.None, Scopes, null, use);
+        }
+
+        var bots = new BotEnrollment(data, time);
+        var (_, bundle) = bots.Store.Exists(BotName)
+            ? bots.Renew(BotName)
+            : bots.Add(new BotRequest(BotName, CredentialName, Scopes));
+        return new Result(data, bundle, created);
+    }
+
+    /// <summary>A stand-in secret shaped like Upbit's (40 alphanumerics); Upbit itself would reject it.</summary>
+    private static SecretBytes RandomSecret()
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        var bytes = new byte[40];
+        for (var i = 0; i < bytes.Length; i++) bytes[i] = (byte)alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        return SecretBytes.TakeFrom(bytes);
+    }
+}
