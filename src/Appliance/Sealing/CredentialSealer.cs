@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using System.Text;
+using Appliance.Common;
+using Appliance.Token;
+
+namespace Appliance.Sealing;
+
+/// <summary>
+/// The envelope (DESIGN.md "Sealing", after age-plugin-yubikey, on P-256):
+/// Z = ECDH(ephemeral private, slot public key), 32-byte X coordinate;
+/// K = HKDF-SHA256(ikm Z, salt = epk(65) || pk(65), info = "appliance/v1/seal" || name), 32 bytes;
+/// AES-256-GCM with a random 12-byte nonce, 16-byte tag, and the canonical metadata as associated data.
+/// Sealing needs only the public key; unsealing asks the token for the ECDH.
+/// </summary>
+public static class CredentialSealer
+{
+    public const string InfoPrefix = "appliance/v1/seal";
+    public const int KeyLength = 32;
+
+    public static SealedCredential Seal(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret)
+    {
+        ArgumentNullException.ThrowIfNull(meta);
+        var peerParameters = P256Point.ToPublicParameters(slotPublicKey, nameof(slotPublicKey));
+        if (secret.Length is 0 or > SealedCredential.MaxSecretLength)
+            throw new ArgumentException($"The secret must be 1-{SealedCredential.MaxSecretLength} bytes; got {secret.Length}.", nameof(secret));
+
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        using var peer = ECDiffieHellman.Create(peerParameters);
+        var epk = P256Point.Encode(ephemeral);
+        var z = ephemeral.DeriveRawSecretAgreement(peer.PublicKey);
+        var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
+        try
+        {
+            DeriveKey(z, epk, slotPublicKey, meta.Name, key);
+            var nonce = RandomNumberGenerator.GetBytes(SealedCredential.NonceLength);
+            var ciphertext = new byte[secret.Length];
+            var tag = new byte[SealedCredential.TagLength];
+            using (var aes = new AesGcm(key, SealedCredential.TagLength))
+                aes.Encrypt(nonce, secret, ciphertext, tag, meta.ToAssociatedData());
+            return new SealedCredential(meta, slotPublicKey, epk, nonce, ciphertext, tag);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(z);
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="sealed"/> with <paramref name="token"/>. Wrong token key:
+    /// <see cref="InvalidOperationException"/>. Altered metadata or envelope: <see cref="CryptographicException"/>.
+    /// The caller owns (and disposes) the returned secret.
+    /// </summary>
+    public static SecretBytes Unseal(SealedCredential @sealed, IHardwareToken token)
+    {
+        ArgumentNullException.ThrowIfNull(@sealed);
+        ArgumentNullException.ThrowIfNull(token);
+        var name = @sealed.Metadata.Name;
+        var slot = @sealed.Slot;
+
+        var tokenKey = token.GetPublicKey(slot);
+        if (!CryptographicOperations.FixedTimeEquals(tokenKey, @sealed.TokenPublicKey.Span))
+            throw new InvalidOperationException(
+                $"Credential '{name}' was sealed to a different token key (slot {slot.PivName()} of another token, or a key that was regenerated); " +
+                $"plug in the token it was sealed with, or add it again with `appliance credentials rotate {name}`.");
+
+        var z = token.DeriveSharedSecret(slot, @sealed.EphemeralPublicKey.Span);
+        if (z.Length != P256Point.CoordinateLength)
+        {
+            CryptographicOperations.ZeroMemory(z);
+            throw new InvalidOperationException(
+                $"The token returned a {z.Length}-byte ECDH result for slot {slot.PivName()}; expected {P256Point.CoordinateLength}. Check the token driver.");
+        }
+        var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
+        var plaintext = GC.AllocateArray<byte>(@sealed.Ciphertext.Length, pinned: true);
+        try
+        {
+            DeriveKey(z, @sealed.EphemeralPublicKey.Span, tokenKey, name, key);
+            using (var aes = new AesGcm(key, SealedCredential.TagLength))
+            {
+                try
+                {
+                    aes.Decrypt(@sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, plaintext, @sealed.Metadata.ToAssociatedData());
+                }
+                catch (AuthenticationTagMismatchException e)
+                {
+                    throw new CryptographicException(
+                        $"Credential '{name}' failed authentication: its sealed file or metadata was altered or is corrupt. " +
+                        $"Restore credentials/{name}.sealed.json from a backup, or add it again with `appliance credentials rotate {name}`.", e);
+                }
+            }
+            return SecretBytes.CopyFrom(plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(z);
+            CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    /// <summary>K = HKDF-SHA256(ikm z, salt = epk || pk, info = "appliance/v1/seal" || name).</summary>
+    internal static void DeriveKey(ReadOnlySpan<byte> z, ReadOnlySpan<byte> epk, ReadOnlySpan<byte> pk, string name, Span<byte> key)
+    {
+        Span<byte> salt = stackalloc byte[2 * P256Point.Length];
+        epk.CopyTo(salt);
+        pk.CopyTo(salt[P256Point.Length..]);
+        var info = Encoding.UTF8.GetBytes(InfoPrefix + name);
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, z, key, salt, info);
+    }
+}
