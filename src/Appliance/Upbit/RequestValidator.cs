@@ -114,7 +114,7 @@ public static class RequestValidator
         var expected = spec.Format == ValueFormat.Integer
             ? "a whole number in digits, e.g. 10"
             : "a decimal number in digits with at most one '.', e.g. 0.01";
-        var extra = spec.AllowedValues.IsEmpty ? "" : $" or one of {string.Join(", ", spec.AllowedValues)}";
+        var extra = spec.AllowedValues.IsEmpty ? "" : $" or {string.Join(" or ", spec.AllowedValues)}";
         throw Refuse(Reasons.BadParamValue, $"Parameter '{spec.Name}' must be {expected}{extra}.");
     }
 
