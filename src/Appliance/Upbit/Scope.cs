@@ -1,0 +1,85 @@
+namespace Appliance.Upbit;
+
+/// <summary>
+/// Upbit's API key permission groups, as the appliance names them in bot policies.
+/// <see cref="AuthOnly"/> marks endpoints that any valid key may call (no permission group).
+/// </summary>
+public enum Scope
+{
+    ViewAssets,
+    ViewOrders,
+    Trade,
+    /// <summary>Only POST /v1/orders/test (in Upbit's "make orders" group; <see cref="Trade"/> covers it too).</summary>
+    TradeTest,
+    ViewWithdrawals,
+    Withdraw,
+    ViewDeposits,
+    Deposit,
+    AuthOnly,
+}
+
+/// <summary>Wire names of <see cref="Scope"/> ("view-assets", "trade", ...).</summary>
+public static class Scopes
+{
+    private static readonly (Scope Scope, string Wire)[] Names =
+    [
+        (Scope.ViewAssets, "view-assets"),
+        (Scope.ViewOrders, "view-orders"),
+        (Scope.Trade, "trade"),
+        (Scope.TradeTest, "trade-test"),
+        (Scope.ViewWithdrawals, "view-withdrawals"),
+        (Scope.Withdraw, "withdraw"),
+        (Scope.ViewDeposits, "view-deposits"),
+        (Scope.Deposit, "deposit"),
+        (Scope.AuthOnly, "auth-only"),
+    ];
+
+    /// <summary>All wire names, comma-separated, for error messages and help text.</summary>
+    public static string ValidList { get; } = string.Join(", ", Names.Select(n => n.Wire));
+
+    public static string ToWire(Scope scope)
+    {
+        foreach (var (s, wire) in Names)
+        {
+            if (s == scope) return wire;
+        }
+        throw new ArgumentOutOfRangeException(nameof(scope), scope, "Not a defined Scope value.");
+    }
+
+    public static bool TryParse(string? text, out Scope scope)
+    {
+        foreach (var (s, wire) in Names)
+        {
+            if (string.Equals(wire, text, StringComparison.Ordinal))
+            {
+                scope = s;
+                return true;
+            }
+        }
+        scope = default;
+        return false;
+    }
+
+    /// <summary>Parses a wire name (exact, lowercase); throws ArgumentException naming the valid list.</summary>
+    public static Scope Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (TryParse(text, out var scope)) return scope;
+        throw new ArgumentException($"Unknown scope '{text}'; use one of: {ValidList}.", nameof(text));
+    }
+
+    /// <summary>
+    /// Whether a bot holding <paramref name="granted"/> may call an endpoint that needs <paramref name="required"/>:
+    /// auth-only endpoints are open to every bot, and trade includes trade-test (same Upbit group).
+    /// </summary>
+    public static bool Permits(IReadOnlyCollection<Scope> granted, Scope required)
+    {
+        ArgumentNullException.ThrowIfNull(granted);
+        return required switch
+        {
+            Scope.AuthOnly => true,
+            Scope.TradeTest => granted.Contains(Scope.TradeTest) || granted.Contains(Scope.Trade),
+            _ => granted.Contains(required),
+        };
+    }
+}

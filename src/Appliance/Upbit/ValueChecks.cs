@@ -1,0 +1,55 @@
+namespace Appliance.Upbit;
+
+/// <summary>Character-level checks on parameter values, and safe echoing of untrusted text in messages.</summary>
+internal static class ValueChecks
+{
+    public const string SafeCharsetText = "[A-Za-z0-9._~:+,-]";
+
+    /// <summary>
+    /// The characters that every official Upbit sample hashes identically whether or not it URL-decodes first,
+    /// so that what the policy judges, what is hashed and what Upbit parses are the same string.
+    /// </summary>
+    public static bool IsSafe(char c) =>
+        c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9')
+            or '.' or '_' or '~' or ':' or '+' or ',' or '-';
+
+    public static bool IsAllSafe(ReadOnlySpan<char> value, bool allowComma)
+    {
+        foreach (var c in value)
+        {
+            if (!IsSafe(c) || (!allowComma && c == ',')) return false;
+        }
+        return true;
+    }
+
+    public static bool IsInteger(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty) return false;
+        foreach (var c in value)
+        {
+            if (c is < '0' or > '9') return false;
+        }
+        return true;
+    }
+
+    /// <summary>"1", "0.01", "100000000"; not ".5", "1.", "-1", "1e3".</summary>
+    public static bool IsDecimal(ReadOnlySpan<char> value)
+    {
+        var dot = value.IndexOf('.');
+        if (dot < 0) return IsInteger(value);
+        return IsInteger(value[..dot]) && IsInteger(value[(dot + 1)..]);
+    }
+
+    /// <summary>
+    /// Untrusted text made fit for a one-line message: printable ASCII kept, anything else as '?', at most 40
+    /// characters. Stops log injection through parameter names.
+    /// </summary>
+    public static string Echo(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        const int max = 40;
+        var shown = text.Length > max ? text[..max] : text;
+        var chars = shown.Select(c => c is >= ' ' and <= '~' && c != '\'' ? c : '?').ToArray();
+        return new string(chars) + (text.Length > max ? "..." : "");
+    }
+}
