@@ -51,7 +51,7 @@ public sealed record ApplianceConfig
     {
         if (Listen.Count == 0) throw new ArgumentException("appliance.json: 'listen' needs at least one HOST:PORT.");
         foreach (var listen in Listen) ListenAddress.Parse(listen);
-        UpbitJwt.ParseAlgorithm(JwtAlgorithm);
+        JwtAlgorithms.Parse(JwtAlgorithm);
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
     }
@@ -59,7 +59,7 @@ public sealed record ApplianceConfig
     public SignerOptions ToSignerOptions() => new()
     {
         ClockSkew = TimeSpan.FromSeconds(ClockSkewSeconds),
-        JwtAlgorithm = UpbitJwt.ParseAlgorithm(JwtAlgorithm),
+        JwtAlgorithm = JwtAlgorithms.Parse(JwtAlgorithm),
     };
 
     public string BundleEndpoint()

@@ -40,6 +40,8 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public ApplianceState State { get; }
 
+    public BotRegistry Bots => _app.Services.GetRequiredService<BotRegistry>();
+
     /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -37,8 +37,8 @@ public sealed class SignPipeline(
             if (approvals.Requires(endpoint, call.Params))
                 approve(await approvals.ApproveAsync(new ApprovalRequest(bot.Name, credential, endpoint, call.Params), cancellationToken));
             var canonical = CanonicalRequest.Build(endpoint, call.Params);
-            TokenMaker make = (ak, secret, nonce) => UpbitJwt.Create(ak, secret, canonical.QueryString, nonce, options.JwtAlgorithm);
-            return (canonical, make);
+            return new Prepared(canonical.UrlQuery, canonical.BodyJson, canonical.QueryString,
+                (ak, secret, nonce) => UpbitJwt.Create(ak, secret, canonical.QueryString, nonce, options.JwtAlgorithm));
         }, cancellationToken);
 
     /// <summary>A token for Upbit's private WebSocket: access_key and nonce only; needs a view scope.</summary>
@@ -53,14 +53,16 @@ public sealed class SignPipeline(
             if (!bot.Scopes.Any(views.Contains))
                 throw SignRefusal.Denied(Reasons.ScopeDenied,
                     $"The private WebSocket needs scope view-orders or view-assets, which bot '{bot.Name}' lacks; re-add the bot with one of them.");
-            var canonical = new CanonicalRequest("", "", "");
-            TokenMaker make = (ak, secret, nonce) => UpbitJwt.CreateForWebSocket(ak, secret, nonce, options.JwtAlgorithm);
-            return Task.FromResult((canonical, make));
+            return Task.FromResult(new Prepared("", "", "",
+                (ak, secret, nonce) => UpbitJwt.CreateForWebSocket(ak, secret, nonce, options.JwtAlgorithm)));
         }, cancellationToken);
 
     private delegate string TokenMaker(string accessKey, ReadOnlySpan<byte> secret, Guid nonce);
 
-    private delegate Task<(CanonicalRequest Canonical, TokenMaker Make)> Stage(
+    /// <summary>What the checks hand to the signing step: the exact request, and how to make its token.</summary>
+    private sealed record Prepared(string UrlQuery, string BodyJson, string QueryString, TokenMaker Make);
+
+    private delegate Task<Prepared> Stage(
         BotProfile bot, string credential, Action<ApprovalGrant> approve);
 
     private async Task<SignResult> RunAsync(SignCall call, Stage checks, CancellationToken cancellationToken)
@@ -76,14 +78,14 @@ public sealed class SignPipeline(
             if (string.IsNullOrEmpty(credential)) credential = bot.Credential;
             state.EnsureCanSign();
             RequestFreshness.Check(call, time.GetUtcNow(), options.ClockSkew);
-            var (canonical, make) = await checks(bot, credential, grant => approval = grant);
+            var prepared = await checks(bot, credential, grant => approval = grant);
             var nonce = Guid.NewGuid();
-            var jwt = vault.UseSecret(credential, (meta, secret) => make(meta.AccessKey, secret, nonce));
+            var jwt = vault.UseSecret(credential, (meta, secret) => prepared.Make(meta.AccessKey, secret, nonce));
             // The token leaves only after its record is durable: if audit throws, nothing is returned.
             var decision = Decide(auditId, Outcome.Signed, null, bot, call, credential, approval, nonce.ToString(), Sha256Hex(jwt));
             await audit.RecordAsync(decision, cancellationToken);
             metrics.Record(decision, time.GetElapsedTime(started));
-            return new SignResult("Bearer " + jwt, canonical.UrlQuery, canonical.BodyJson, canonical.QueryString, auditId, approval.Mode);
+            return new SignResult("Bearer " + jwt, prepared.UrlQuery, prepared.BodyJson, prepared.QueryString, auditId, approval.Mode);
         }
         catch (SignRefusal refusal)
         {

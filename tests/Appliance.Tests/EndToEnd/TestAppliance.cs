@@ -1,0 +1,67 @@
+using System.Text;
+using Appliance.Client;
+using Appliance.Common;
+using Appliance.Config;
+using Appliance.Provisioning;
+using Appliance.Server;
+using Appliance.Tests.Support;
+using Appliance.Token;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Tests.EndToEnd;
+
+/// <summary>
+/// A real appliance for a test: a demo data dir (software token, CA, demo credential and bot),
+/// the server on 127.0.0.1 with TLS and client certificates, and a gRPC client holding the demo
+/// bot's bundle. Everything but the token is the production code path.
+/// </summary>
+public sealed class TestAppliance : IAsyncDisposable
+{
+    public const string Secret = "e2e-secret-0123456789abcdefghijklmnopqrstuv";
+
+    private readonly TempDir _dir;
+
+    private TestAppliance(TempDir dir, DataDir data, ApplianceServer server, string bundleDir)
+    {
+        _dir = dir;
+        Data = data;
+        Server = server;
+        BundleDir = bundleDir;
+    }
+
+    public DataDir Data { get; }
+    public ApplianceServer Server { get; }
+    public string BundleDir { get; }
+    public Uri Address => Server.Addresses[0];
+    public TimeProvider Time { get; private init; } = TimeProvider.System;
+
+    public static async Task<TestAppliance> StartAsync(Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null,
+        Action<DataDir>? prepare = null)
+    {
+        var dir = new TempDir();
+        time ??= TimeProvider.System;
+        var data = new DataDir(dir.Sub("data"));
+        using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
+            DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
+        prepare?.Invoke(data);
+        var config = ApplianceConfig.Load(data.ConfigFile);
+        var setup = new ServerSetup(data, config, TokenOpener.Open(data, null))
+        {
+            Time = time,
+            Logging = l => l.AddFilter(_ => false),
+        };
+        if (configure is not null) setup = configure(setup);
+        var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
+        return new TestAppliance(dir, data, server, Path.Combine(data.Root, "bundles", DemoSetup.BotName)) { Time = time };
+    }
+
+    /// <summary>A client for the demo bot, or for another bundle.</summary>
+    public ApplianceClient Client(string? bundleDir = null, TimeProvider? clientTime = null) =>
+        new(ApplianceBundle.Load(bundleDir ?? BundleDir), clientTime ?? Time, Address);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _dir.Dispose();
+    }
+}
