@@ -40,8 +40,11 @@ public static class FakeUpbitTestClient
         string contentType = "application/json")
     {
         using var http = new HttpClient();
-        var target = path + (string.IsNullOrEmpty(wireQuery) ? "" : "?" + wireQuery);
-        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(server.BaseAddress, target));
+        // System.Uri would otherwise "fix" the query (a lone '%' becomes %25); tests need the wire verbatim.
+        var target = new Uri(
+            server.BaseAddress.GetLeftPart(UriPartial.Authority) + path + (string.IsNullOrEmpty(wireQuery) ? "" : "?" + wireQuery),
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        using var request = new HttpRequestMessage(new HttpMethod(method), target);
         if (jwt is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + jwt);
