@@ -35,6 +35,30 @@ public class MutualTlsHandshakeTests
     }
 
     [Fact]
+    public async Task MutualTls_WithCertificatesLoadedFromPemFilesAndABundle_Succeeds()
+    {
+        // The runtime path: the server loads its PEM pair from disk, the bot loads its bundle.
+        using var dir = new TempDir();
+        using var ca = ApplianceCa.Create("Handshake CA", TimeProvider.System);
+        using (var issued = ca.IssueServerCertificate([], []))
+        {
+            PemFiles.WriteCertificate(dir.Combine("server.pem"), issued);
+            PemFiles.WritePrivateKey(dir.Combine("server.key"), issued);
+        }
+        using (var issuedBot = ca.IssueBotCertificate("bundled-bot"))
+            BotBundle.Write(dir.Combine("bundle"), new Uri("https://127.0.0.1:1"), "bundled-bot", issuedBot, ca.Certificate);
+        using var server = PemFiles.LoadCertificateWithKey(dir.Combine("server.pem"), dir.Combine("server.key"), "test");
+        using var bundle = BotBundle.Load(dir.Combine("bundle"));
+
+        var result = await Handshake(bundle.CaCertificate, server, bundle.ClientCertificate, "127.0.0.1");
+
+        Assert.Null(result.ServerError);
+        Assert.Null(result.ClientError);
+        Assert.Equal(Thumbprints.Sha256Hex(bundle.ClientCertificate), result.ServerSawClientThumbprint);
+        Assert.Equal("pong", result.Reply);
+    }
+
+    [Fact]
     public async Task MutualTls_WithAClientCertificateFromAnotherCa_IsRefusedByTheServer()
     {
         using var ca = ApplianceCa.Create("Handshake CA", TimeProvider.System);
