@@ -49,7 +49,7 @@ public sealed partial class Pkcs11Token
             try
             {
                 derived = session.DeriveKey(mechanism, privateKey, template.Attributes);
-                var secret = ReadAttribute(session, derived, CKA.CKA_VALUE);
+                var secret = ReadAttribute(session, derived, CKA.CKA_VALUE, isSecret: true);
                 if (secret.Length != SharedSecretLength)
                 {
                     CryptographicOperations.ZeroMemory(secret);
@@ -148,7 +148,7 @@ public sealed partial class Pkcs11Token
         };
     }
 
-    private static byte[] ReadAttribute(ISession session, IObjectHandle handle, CKA type)
+    private static byte[] ReadAttribute(ISession session, IObjectHandle handle, CKA type, bool isSecret = false)
     {
         var attributes = session.GetAttributeValue(handle, [type]);
         try
@@ -160,7 +160,11 @@ public sealed partial class Pkcs11Token
         }
         finally
         {
-            foreach (var attribute in attributes) attribute.Dispose();
+            foreach (var attribute in attributes)
+            {
+                if (isSecret) Pkcs11AttributeWiper.Wipe(attribute);
+                attribute.Dispose();
+            }
         }
     }
 }

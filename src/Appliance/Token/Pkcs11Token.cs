@@ -174,8 +174,11 @@ public sealed partial class Pkcs11Token : IHardwareToken
 
     private static void Close(ISession? session, IPkcs11Library library)
     {
+        // Either may fail once the token or the module state is gone (CKR_CRYPTOKI_NOT_INITIALIZED after
+        // another instance finalized the module); there is nothing left to release then.
         try { session?.Dispose(); }
-        catch (Pkcs11Exception) { /* the session died with the token */ }
-        library.Dispose();
+        catch (Pkcs11Exception) { }
+        try { library.Dispose(); }
+        catch (Pkcs11Exception) { }
     }
 }

@@ -118,6 +118,29 @@ public sealed class Pkcs11TokenKeyTests(SoftHsmFixture softHsm)
         Assert.ThrowsAny<ArgumentException>(() => token.SignDigest((KeySlot)2, new byte[32]));
     }
 
+    [Fact]
+    public async Task ConcurrentCallsAreSerializedAndCorrect()
+    {
+        using var token = SoftHsmFixture.Open();
+        var sealPoint = token.GetPublicKey(KeySlot.Seal);
+        var auditPoint = token.GetPublicKey(KeySlot.Audit);
+        var workers = Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                using var tokenKey = ImportEcdh(sealPoint);
+                Assert.Equal(ephemeral.DeriveRawSecretAgreement(tokenKey.PublicKey), token.DeriveSharedSecret(KeySlot.Seal, ExportPoint(ephemeral)));
+
+                var digest = SHA256.HashData(BitConverter.GetBytes(worker * 100 + i));
+                using var verifier = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = ToEcPoint(auditPoint) });
+                Assert.True(verifier.VerifyHash(digest, token.SignDigest(KeySlot.Audit, digest), DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+                Assert.True(token.IsPresent());
+            }
+        }));
+        await Task.WhenAll(workers);
+    }
+
     private static ECDiffieHellman ImportEcdh(byte[] point) =>
         ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = ToEcPoint(point) });
 
