@@ -52,7 +52,9 @@ public sealed partial class Pkcs11Token : IHardwareToken
         ArgumentNullException.ThrowIfNull(options);
         try
         {
-            ArgumentException.ThrowIfNullOrWhiteSpace(options.ModulePath, nameof(options));
+            if (string.IsNullOrWhiteSpace(options.ModulePath))
+                throw new ArgumentException("No PKCS#11 module given; pass --pkcs11-module PATH.", nameof(options));
+            ArgumentNullException.ThrowIfNull(options.Pin, nameof(options));
             if (options.Pin.Length == 0) throw new ArgumentException("The PIN is empty; check the PIN file.", nameof(options));
             var library = LoadModule(Path.GetFullPath(options.ModulePath));
             ISession? session = null;
@@ -76,7 +78,7 @@ public sealed partial class Pkcs11Token : IHardwareToken
         }
         finally
         {
-            options.Pin.Dispose();
+            options.Pin?.Dispose(); // null only when the caller ignored the nullable annotation
         }
     }
 
