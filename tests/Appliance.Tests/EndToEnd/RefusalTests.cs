@@ -157,7 +157,7 @@ public sealed class RefusalTests : IAsyncLifetime
         await using var appliance = await TestAppliance.StartAsync(prepare: data =>
         {
             using var secret = SecretBytes.TakeFrom("withdraw-secret"u8.ToArray());
-            new CredentialProvisioning(data, TimeProvider.System).Add("hot", "hot-access", Sealing.ApprovalMode.Button, ["withdraw"], null, secret);
+            new CredentialProvisioning(data, TimeProvider.System).Add("hot", "hot-access", Appliance.Sealing.ApprovalMode.Button, ["withdraw"], null, secret);
             new BotEnrollment(data, TimeProvider.System).Add(new BotRequest("withdrawer", "hot", ["withdraw"]));
         });
         using var withdrawer = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", "withdrawer"));
