@@ -81,9 +81,9 @@ public static class ListenAddress
     public static IPEndPoint Parse(string value)
     {
         if (value.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase)
-            && int.TryParse(value["localhost:".Length..], out var localPort) && localPort is > 0 and < 65536)
+            && int.TryParse(value["localhost:".Length..], out var localPort) && localPort is >= 0 and < 65536)
             return new IPEndPoint(IPAddress.Loopback, localPort);
-        if (IPEndPoint.TryParse(value, out var endPoint) && endPoint.Port > 0)
+        if (IPEndPoint.TryParse(value, out var endPoint))
             return endPoint;
         throw new ArgumentException($"'{value}' is not a listen address; use IP:PORT such as 127.0.0.1:50051, 0.0.0.0:50051 or [::1]:50051.");
     }

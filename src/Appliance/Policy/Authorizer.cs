@@ -13,12 +13,17 @@ public static class Authorizer
     public static void Authorize(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters,
         string credential, IReadOnlyCollection<string> credentialScopes)
     {
-        if (!bot.AllowsCredential(credential))
-            throw SignRefusal.Denied(Reasons.CredentialDenied,
-                $"Bot '{bot.Name}' may not use credential '{credential}'; leave credential empty to use '{bot.Credential}'.");
+        CheckCredential(bot, credential);
         CheckScope(bot, endpoint, credential, credentialScopes);
         CheckMarkets(bot, endpoint, parameters);
         OrderCaps.Check(bot, endpoint, parameters);
+    }
+
+    public static void CheckCredential(BotProfile bot, string credential)
+    {
+        if (!bot.AllowsCredential(credential))
+            throw SignRefusal.Denied(Reasons.CredentialDenied,
+                $"Bot '{bot.Name}' may not use credential '{credential}'; leave credential empty to use '{bot.Credential}'.");
     }
 
     private static void CheckScope(BotProfile bot, Endpoint endpoint, string credential, IReadOnlyCollection<string> credentialScopes)

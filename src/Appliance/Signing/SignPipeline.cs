@@ -46,9 +46,6 @@ public sealed class SignPipeline(
         RunAsync(call, (bot, credential, _) =>
         {
             Admit(bot, call);
-            if (!bot.AllowsCredential(credential))
-                throw SignRefusal.Denied(Reasons.CredentialDenied,
-                    $"Bot '{bot.Name}' may not use credential '{credential}'; leave credential empty to use '{bot.Credential}'.");
             string[] views = [Scopes.ToWire(Scope.ViewOrders), Scopes.ToWire(Scope.ViewAssets)];
             if (!bot.Scopes.Any(views.Contains))
                 throw SignRefusal.Denied(Reasons.ScopeDenied,
@@ -76,6 +73,7 @@ public sealed class SignPipeline(
         {
             bot = BotIdentity.Identify(bots, call, time.GetUtcNow());
             if (string.IsNullOrEmpty(credential)) credential = bot.Credential;
+            Authorizer.CheckCredential(bot, credential);
             state.EnsureCanSign();
             RequestFreshness.Check(call, time.GetUtcNow(), options.ClockSkew);
             var prepared = await checks(bot, credential, grant => approval = grant);

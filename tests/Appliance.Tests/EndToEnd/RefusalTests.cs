@@ -147,7 +147,11 @@ public sealed class RefusalTests : IAsyncLifetime
     public async Task Certificate_from_another_appliance_is_an_unknown_bot()
     {
         await using var other = await TestAppliance.StartAsync();
-        using var stranger = _appliance.Client(other.BundleDir);
+        // The other appliance's bot certificate, but trusting this appliance's server.
+        using var dir = new TempDir();
+        foreach (var file in Directory.GetFiles(other.BundleDir)) File.Copy(file, Path.Combine(dir.Path, Path.GetFileName(file)));
+        File.Copy(Path.Combine(_appliance.BundleDir, "ca.pem"), Path.Combine(dir.Path, "ca.pem"), overwrite: true);
+        using var stranger = _appliance.Client(dir.Path);
         await Refusals.AssertRefused(StatusCode.Unauthenticated, Reasons.UnknownBot, () => stranger.SignAsync("GET", "/v1/accounts", []));
     }
 
