@@ -16,6 +16,17 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         return root;
     }
 
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error }, cancellationToken);
+    /// <summary>Runs one command line. Exit codes: 0 ok, 1 failed, 2 bad input (including parse errors).</summary>
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = Build().Parse(args);
+        var wantsHelp = args.Any(a => a is "-h" or "--help" or "-?");
+        if (parse.Errors.Count > 0 && !wantsHelp)
+        {
+            foreach (var error in parse.Errors) io.Error.WriteLine($"error: {error.Message}");
+            io.Error.WriteLine("See 'appliance --help' or 'appliance COMMAND --help'.");
+            return 2;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error }, cancellationToken);
+    }
 }

@@ -21,8 +21,14 @@ internal static class CredentialsCommand
     private static Option<DateTimeOffset?> Expires() => new("--expires")
     {
         Description = "Expiry date shown by Upbit, YYYY-MM-DD (default: one year from now)",
-        CustomParser = r => DateTimeOffset.TryParseExact(r.Tokens.Single().Value, "yyyy-MM-dd", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal, out var d) ? d : throw new ArgumentException("--expires must be a date as YYYY-MM-DD."),
+        CustomParser = r =>
+        {
+            if (DateTimeOffset.TryParseExact(r.Tokens.Single().Value, "yyyy-MM-dd", CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal, out var date))
+                return date;
+            r.AddError("--expires must be a date as YYYY-MM-DD, e.g. 2027-11-28.");
+            return null;
+        },
     };
 
     private static Command Add(CliIo io, TimeProvider time)
