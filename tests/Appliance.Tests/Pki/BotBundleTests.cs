@@ -1,3 +1,4 @@
+using Appliance.Client;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -18,10 +19,10 @@ public class BotBundleTests
         using var bot = ca.IssueBotCertificate("grid-bot");
 
         BotBundle.Write(bundleDir, Endpoint, "grid-bot", bot, ca.Certificate);
-        using var loaded = BotBundle.Load(bundleDir);
+        using var loaded = ApplianceBundle.Load(bundleDir);
 
         Assert.Equal(Endpoint, loaded.Endpoint);
-        Assert.Equal("grid-bot", loaded.BotName);
+        Assert.Equal("grid-bot", loaded.Bot);
         Assert.Equal(bot.RawData, loaded.ClientCertificate.RawData);
         Assert.True(loaded.ClientCertificate.HasPrivateKey);
         Assert.Equal(ca.Certificate.RawData, loaded.CaCertificate.RawData);
@@ -56,7 +57,7 @@ public class BotBundleTests
 
         using var json = JsonDocument.Parse(File.ReadAllText(dir.Combine("bot.json")));
         Assert.Equal(written, json.RootElement.GetProperty("endpoint").GetString());
-        using var loaded = BotBundle.Load(dir.Path);
+        using var loaded = ApplianceBundle.Load(dir.Path);
         Assert.Equal(new Uri(written), loaded.Endpoint);
     }
 
@@ -93,7 +94,7 @@ public class BotBundleTests
         using var dir = WrittenBundle();
         File.Delete(dir.Combine(missing));
 
-        var e = Assert.Throws<InvalidOperationException>(() => BotBundle.Load(dir.Path));
+        var e = Assert.Throws<InvalidOperationException>(() => ApplianceBundle.Load(dir.Path));
         Assert.Contains($"{missing} is missing", e.Message);
         Assert.Contains("appliance bots", e.Message);
     }
@@ -102,7 +103,7 @@ public class BotBundleTests
     public void Load_MissingDirectory_SaysSo()
     {
         using var dir = new TempDir();
-        var e = Assert.Throws<InvalidOperationException>(() => BotBundle.Load(dir.Combine("absent")));
+        var e = Assert.Throws<InvalidOperationException>(() => ApplianceBundle.Load(dir.Combine("absent")));
         Assert.Contains("does not exist", e.Message);
     }
 
@@ -117,7 +118,7 @@ public class BotBundleTests
     {
         using var dir = WrittenBundle();
         File.WriteAllText(dir.Combine("bot.json"), manifest);
-        var e = Assert.Throws<InvalidOperationException>(() => BotBundle.Load(dir.Path));
+        var e = Assert.Throws<InvalidOperationException>(() => ApplianceBundle.Load(dir.Path));
         Assert.Contains(expected, e.Message);
     }
 
@@ -129,8 +130,8 @@ public class BotBundleTests
         using var other = ca.IssueBotCertificate("other");
         PemFiles.WritePrivateKey(dir.Combine("bot.key"), other);
 
-        var e = Assert.Throws<InvalidOperationException>(() => BotBundle.Load(dir.Path));
-        Assert.Contains("bot.key is not a PEM private key matching the certificate", e.Message);
+        var e = Assert.Throws<InvalidOperationException>(() => ApplianceBundle.Load(dir.Path));
+        Assert.Contains("bot.key is not a PEM private key matching", e.Message);
     }
 
     [Fact]
@@ -138,8 +139,8 @@ public class BotBundleTests
     {
         using var dir = WrittenBundle();
         File.WriteAllText(dir.Combine("ca.pem"), "garbage");
-        var e = Assert.Throws<InvalidOperationException>(() => BotBundle.Load(dir.Path));
-        Assert.Contains("ca.pem does not hold a PEM certificate", e.Message);
+        var e = Assert.Throws<InvalidOperationException>(() => ApplianceBundle.Load(dir.Path));
+        Assert.Contains("ca.pem is not a PEM certificate", e.Message);
     }
 
     private static TempDir WrittenBundle()

@@ -1,3 +1,4 @@
+using Appliance.Client;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -48,7 +49,7 @@ public class MutualTlsHandshakeTests
         using (var issuedBot = ca.IssueBotCertificate("bundled-bot"))
             BotBundle.Write(dir.Combine("bundle"), new Uri("https://127.0.0.1:1"), "bundled-bot", issuedBot, ca.Certificate);
         using var server = PemFiles.LoadCertificateWithKey(dir.Combine("server.pem"), dir.Combine("server.key"), "test");
-        using var bundle = BotBundle.Load(dir.Combine("bundle"));
+        using var bundle = ApplianceBundle.Load(dir.Combine("bundle"));
 
         var result = await Handshake(bundle.CaCertificate, server, bundle.ClientCertificate, "127.0.0.1");
 
