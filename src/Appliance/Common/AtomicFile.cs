@@ -53,7 +53,8 @@ public static class AtomicFile
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private static void FsyncDirectory(string dir)
+    /// <summary>Makes a rename or delete in <paramref name="dir"/> durable (best effort where the OS refuses).</summary>
+    public static void FsyncDirectory(string dir)
     {
         if (OperatingSystem.IsWindows()) return;
         // Opening a directory read-only and flushing it fsyncs the rename on Linux.

@@ -70,7 +70,7 @@ public sealed class CredentialStore
                 throw new InvalidOperationException(
                     $"There is no credential named '{name}'; `appliance credentials list` shows the names.");
             File.Delete(path);
-            FsyncDirectory(Directory);
+            AtomicFile.FsyncDirectory(Directory);
         }
     }
 
@@ -124,17 +124,5 @@ public sealed class CredentialStore
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         AtomicFile.WriteAllText(path, credential.ToJson());
-    }
-
-    private static void FsyncDirectory(string dir)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        try
-        {
-            using var handle = File.OpenHandle(dir, FileMode.Open, FileAccess.Read);
-            RandomAccess.FlushToDisk(handle);
-        }
-        catch (UnauthorizedAccessException) { }
-        catch (IOException) { }
     }
 }
