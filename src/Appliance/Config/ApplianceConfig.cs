@@ -19,6 +19,9 @@ public sealed record ApplianceConfig
 
     [JsonPropertyName("clock_skew_seconds")] public double ClockSkewSeconds { get; init; } = 5;
 
+    /// <summary>Upbit's order group rate per credential: 12/s since 2026-08-21 (8/s before).</summary>
+    [JsonPropertyName("order_rate_per_second")] public int OrderRatePerSecond { get; init; } = 12;
+
     [JsonPropertyName("panel")] public string Panel { get; init; } = "gpio";
 
     /// <summary>True for a data dir made by <c>demo</c>: software token, test panel allowed.</summary>
@@ -52,6 +55,8 @@ public sealed record ApplianceConfig
         if (Listen.Count == 0) throw new ArgumentException("appliance.json: 'listen' needs at least one HOST:PORT.");
         foreach (var listen in Listen) ListenAddress.Parse(listen);
         JwtAlgorithms.Parse(JwtAlgorithm);
+        if (OrderRatePerSecond is < 1 or > 100)
+            throw new ArgumentException("appliance.json: 'order_rate_per_second' must be between 1 and 100.");
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
     }
@@ -61,6 +66,8 @@ public sealed record ApplianceConfig
         ClockSkew = TimeSpan.FromSeconds(ClockSkewSeconds),
         JwtAlgorithm = JwtAlgorithms.Parse(JwtAlgorithm),
     };
+
+    public UpbitRates ToUpbitRates() => new() { OrderPerSecond = OrderRatePerSecond };
 
     public string BundleEndpoint()
     {

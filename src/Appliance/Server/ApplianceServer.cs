@@ -89,6 +89,7 @@ public sealed class ApplianceServer : IAsyncDisposable
             sp.GetRequiredService<ILogger<BotRegistry>>(), setup.BotPollInterval));
         services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
+        services.AddSingleton(new UpbitRateGuard(time, setup.Config.ToUpbitRates()));
         services.AddSingleton(setup.Approvals ?? new NoPanelApprovalGate());
         if (setup.Audit is not null) services.AddSingleton(setup.Audit);
         else services.AddSingleton<IAuditSink, LogAuditSink>();

@@ -19,6 +19,7 @@ public sealed class SignPipeline(
     CredentialVault vault,
     ApplianceState state,
     ReplayGuard replay,
+    UpbitRateGuard rates,
     IApprovalGate approvals,
     IAuditSink audit,
     SignMetrics metrics,
@@ -36,6 +37,7 @@ public sealed class SignPipeline(
             Authorizer.Authorize(bot, endpoint, call.Params, credential, vault.Metadata(credential).Scopes);
             if (approvals.Requires(endpoint, call.Params))
                 approve(await approvals.ApproveAsync(new ApprovalRequest(bot.Name, credential, endpoint, call.Params), cancellationToken));
+            rates.Admit(credential, endpoint);
             var canonical = CanonicalRequest.Build(endpoint, call.Params);
             return new Prepared(canonical.UrlQuery, canonical.BodyJson, canonical.QueryString,
                 (ak, secret, nonce) => UpbitJwt.Create(ak, secret, canonical.QueryString, nonce, options.JwtAlgorithm));

@@ -169,6 +169,16 @@ public sealed class RefusalTests : IAsyncLifetime
             [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.01"), new("address", "bc1qexampleaddress0000000000000000000000")]));
     }
 
+    [Fact]
+    public async Task A_second_cancel_all_within_two_seconds_is_rate_limited()
+    {
+        KeyValuePair<string, string>[] cancelAll = [new("cancel_side", "all"), new("pairs", "KRW-BTC")];
+        await _client.SignAsync("DELETE", "/v1/orders/open", cancelAll);
+        await Refusals.AssertRefused(StatusCode.ResourceExhausted, Reasons.RateLimited, () => _client.SignAsync("DELETE", "/v1/orders/open", cancelAll));
+        // Other groups keep their own budget.
+        await _client.SignAsync("GET", "/v1/accounts", []);
+    }
+
     private ApplianceClient LimitedBot(string name, BotRequest request)
     {
         var bundle = Path.Combine(_appliance.Data.Root, "bundles", name);
