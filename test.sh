@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README.md): installs what the tests need, then runs every test.
 #  - softhsm2: a real PKCS#11 token for the token tests (they fail, never skip, without it)
-#  - python3-grpcio + protobuf-compiler-grpc: a stock Python gRPC client for the interop test
+#  - python3-grpcio + protobuf-compiler-grpc, and @grpc/grpc-js (npm): stock clients for the interop tests
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,11 +9,15 @@ need=()
 [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null || need+=(softhsm2)
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || need+=(python3-grpcio python3-protobuf)
 [ -x /usr/bin/grpc_python_plugin ] && [ -e /usr/include/google/protobuf/timestamp.proto ] || need+=(protobuf-compiler-grpc libprotobuf-dev)
+command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+# Node's stock gRPC client for the interop test (versions pinned by package-lock.json).
+[ -d examples/node/node_modules/@grpc/grpc-js ] || (cd examples/node && npm ci --no-audit --no-fund --loglevel=error)
 
 dotnet test Appliance.sln -c Release --nologo --logger "console;verbosity=minimal"
