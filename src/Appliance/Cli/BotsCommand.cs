@@ -27,10 +27,12 @@ internal static class BotsCommand
         var allowIp = new Option<string[]>("--allow-ip") { Description = "CIDR the bot may connect from; repeat for more (default: private LAN ranges)", AllowMultipleArgumentsPerToken = false };
         var maxNotional = new Option<decimal?>("--max-order-notional") { Description = "Largest order in quote currency (price × volume)" };
         var maxVolume = new Option<decimal?>("--max-order-volume") { Description = "Largest order volume in base currency" };
+        var withdrawAddress = new Option<string[]>("--withdraw-address") { Description = "CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] the bot may withdraw to; repeat for more (default: none)" };
+        var withdrawCap = new Option<string[]>("--withdraw-cap") { Description = "CURRENCY:PER_WITHDRAWAL:PER_24H caps, e.g. BTC:0.1:0.5 or KRW::5000000; repeat per currency" };
         var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
         var command = new Command("add", "Issue a client certificate and write the bot's bundle")
         {
-            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, output,
+            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, output,
         };
         CommandAction.Set(command, io, parse =>
         {
@@ -41,9 +43,13 @@ internal static class BotsCommand
                 AllowIps = parse.GetValue(allowIp) ?? [],
                 MaxOrderNotional = parse.GetValue(maxNotional),
                 MaxOrderVolume = parse.GetValue(maxVolume),
+                WithdrawAddresses = (parse.GetValue(withdrawAddress) ?? []).Select(Policy.WithdrawalAddress.Parse).ToList(),
+                WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
             };
             var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
             io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
+            foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
+            foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
             io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
             return 0;
         });

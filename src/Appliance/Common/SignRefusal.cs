@@ -68,6 +68,8 @@ public static class Reasons
     public const string CredentialDenied = "CREDENTIAL_DENIED";
     public const string ApprovalRejected = "APPROVAL_REJECTED";
     public const string ApprovalTimeout = "APPROVAL_TIMEOUT";
+    public const string WithdrawAddressDenied = "WITHDRAW_ADDRESS_DENIED";
+    public const string WithdrawLimit = "WITHDRAW_LIMIT";
 
     // FAILED_PRECONDITION
     public const string KeyAbsent = "KEY_ABSENT";

@@ -27,6 +27,9 @@ public sealed record ApplianceConfig
     /// <summary>True for a data dir made by <c>demo</c>: software token, test panel allowed.</summary>
     [JsonPropertyName("demo")] public bool Demo { get; init; }
 
+    /// <summary>Which requests wait for a physical approval, and for how long.</summary>
+    [JsonPropertyName("approval")] public Approval.ApprovalOptions Approval { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -59,6 +62,7 @@ public sealed record ApplianceConfig
             throw new ArgumentException("appliance.json: 'order_rate_per_second' must be between 1 and 100.");
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
+        Approval.Validate();
     }
 
     public SignerOptions ToSignerOptions() => new()

@@ -25,7 +25,10 @@ public sealed class SignerService(
             request.Params.Select(p => new UpbitParam(p.Key, p.Value)).ToList(),
             request.Credential,
             request.RequestId,
-            request.ClientTime?.ToDateTimeOffset());
+            request.ClientTime?.ToDateTimeOffset())
+        {
+            Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline, TimeSpan.Zero),
+        };
         var result = await Run(() => pipeline.SignAsync(call, context.CancellationToken));
         return new SignResponse
         {
@@ -35,6 +38,7 @@ public sealed class SignerService(
             QueryString = result.QueryString,
             AuditId = result.AuditId,
             Approval = result.Approval,
+            ApprovalWaitMs = (uint)Math.Min(uint.MaxValue, result.ApprovalWaited.TotalMilliseconds),
         };
     }
 

@@ -14,6 +14,9 @@ public sealed class StatusReporter(BotRegistry bots, CredentialVault vault, Appl
     private static readonly string Version =
         typeof(StatusReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
 
+    /// <summary>Where pending approvals are counted; null reports none.</summary>
+    public Approval.IApprovalGate? Approvals { get; init; }
+
     public ApplianceStatus Report(X509Certificate2? certificate, IPAddress peer)
     {
         var call = new SignCall(certificate, peer, "", "", [], "", "", null);
@@ -23,7 +26,7 @@ public sealed class StatusReporter(BotRegistry bots, CredentialVault vault, Appl
             State = state.Name,
             TokenPresent = state.TokenPresent,
             SoftwareToken = softwareToken,
-            PendingApprovals = 0,
+            PendingApprovals = (uint)(Approvals?.Pending ?? 0),
             Bot = bot.Name,
             Version = Version,
         };

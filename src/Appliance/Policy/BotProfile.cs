@@ -34,6 +34,12 @@ public sealed record BotProfile
     /// <summary>Largest order volume in base currency; null means no cap.</summary>
     [JsonPropertyName("max_order_volume")] public decimal? MaxOrderVolume { get; init; }
 
+    /// <summary>Destinations the bot may withdraw to; a coin withdrawal anywhere else is refused.</summary>
+    [JsonPropertyName("withdraw_addresses")] public IReadOnlyList<WithdrawalAddress> WithdrawAddresses { get; init; } = [];
+
+    /// <summary>Per-withdrawal and rolling 24 h caps by currency; a currency without one is not capped.</summary>
+    [JsonPropertyName("withdraw_caps")] public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
+
     [JsonPropertyName("created")] public DateTimeOffset Created { get; init; }
 
     [JsonPropertyName("cert_expires")] public DateTimeOffset CertExpires { get; init; }

@@ -13,8 +13,28 @@ internal static class OrderCaps
     public static void Check(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
     {
         if (bot.MaxOrderNotional is null && bot.MaxOrderVolume is null) return;
-        if (endpoint.Method != "POST") return;
+        if (Read(endpoint, parameters) is not { } order) return;
+        var (type, notional, volume) = order;
 
+        if (bot.MaxOrderVolume is { } maxVolume && volume is { } v && v > maxVolume)
+            throw SignRefusal.Denied(Reasons.OrderLimit,
+                $"Order volume {v} is above bot '{bot.Name}''s cap of {maxVolume}; split the order or raise the cap with 'bots add'.");
+
+        if (bot.MaxOrderNotional is { } maxNotional)
+        {
+            if (notional is { } n && n > maxNotional)
+                throw SignRefusal.Denied(Reasons.OrderLimit,
+                    $"Order notional {n} is above bot '{bot.Name}''s cap of {maxNotional}; split the order or raise the cap with 'bots add'.");
+            if (notional is null && (volume is null || bot.MaxOrderVolume is null))
+                throw SignRefusal.Denied(Reasons.NotionalUnknown,
+                    $"The notional of a '{type}' order is not known before it fills, and bot '{bot.Name}' has no volume cap to bound it; give the bot --max-order-volume or use a limit order.");
+        }
+    }
+
+    /// <summary>The order type, notional (null when unknown before the fill) and volume of a request that places an order; null for any other request.</summary>
+    internal static (string? Type, decimal? Notional, decimal? Volume)? Read(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
+    {
+        if (endpoint.Method != "POST") return null;
         string typeKey, priceKey, volumeKey;
         switch (endpoint.Path)
         {
@@ -25,7 +45,7 @@ internal static class OrderCaps
                 (typeKey, priceKey, volumeKey) = ("new_ord_type", "new_price", "new_volume");
                 break;
             default:
-                return;
+                return null;
         }
 
         var type = parameters.FirstOrDefault(p => p.Key == typeKey).Value;
@@ -41,19 +61,6 @@ internal static class OrderCaps
             "best" when side == "bid" => price,
             _ => null,
         };
-
-        if (bot.MaxOrderVolume is { } maxVolume && volume is { } v && v > maxVolume)
-            throw SignRefusal.Denied(Reasons.OrderLimit,
-                $"Order volume {v} is above bot '{bot.Name}''s cap of {maxVolume}; split the order or raise the cap with 'bots add'.");
-
-        if (bot.MaxOrderNotional is { } maxNotional)
-        {
-            if (notional is { } n && n > maxNotional)
-                throw SignRefusal.Denied(Reasons.OrderLimit,
-                    $"Order notional {n} is above bot '{bot.Name}''s cap of {maxNotional}; split the order or raise the cap with 'bots add'.");
-            if (notional is null && (volume is null || bot.MaxOrderVolume is null))
-                throw SignRefusal.Denied(Reasons.NotionalUnknown,
-                    $"The notional of a '{type}' order is not known before it fills, and bot '{bot.Name}' has no volume cap to bound it; give the bot --max-order-volume or use a limit order.");
-        }
+        return (type, notional, volume);
     }
 }

@@ -13,6 +13,8 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
     public IReadOnlyList<string> AllowIps { get; init; } = [];
     public decimal? MaxOrderNotional { get; init; }
     public decimal? MaxOrderVolume { get; init; }
+    public IReadOnlyList<WithdrawalAddress> WithdrawAddresses { get; init; } = [];
+    public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
 }
 
 /// <summary>
@@ -48,6 +50,7 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         }
         if (request.MaxOrderNotional is <= 0 || request.MaxOrderVolume is <= 0)
             throw new ArgumentException("Order caps must be positive numbers.");
+        WithdrawalRules.Validate(request.WithdrawAddresses, request.WithdrawCaps, scopes);
 
         var profile = new BotProfile
         {
@@ -59,6 +62,8 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             AllowIps = allowIps,
             MaxOrderNotional = request.MaxOrderNotional,
             MaxOrderVolume = request.MaxOrderVolume,
+            WithdrawAddresses = request.WithdrawAddresses,
+            WithdrawCaps = request.WithdrawCaps,
             Created = time.GetUtcNow(),
         };
         return Issue(profile, bundleDir);

@@ -90,13 +90,13 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
         services.AddSingleton(new UpbitRateGuard(time, setup.Config.ToUpbitRates()));
-        services.AddSingleton(setup.Approvals ?? new NoPanelApprovalGate());
+        services.AddApprovals(setup, vault, state);
         if (setup.Audit is not null) services.AddSingleton(setup.Audit);
         else services.AddSingleton<IAuditSink, LogAuditSink>();
         services.AddSingleton<SignMetrics>();
         services.AddSingleton<SignPipeline>();
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
-            setup.Token.IsSoftware, time));
+            setup.Token.IsSoftware, time) { Approvals = sp.GetRequiredService<IApprovalGate>() });
         services.AddGrpc(o => o.EnableDetailedErrors = false);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready"

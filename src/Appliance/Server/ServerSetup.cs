@@ -16,8 +16,11 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
 
     public Action<ILoggingBuilder>? Logging { get; init; }
 
-    /// <summary>Null: withdrawals are refused (no panel to approve them).</summary>
+    /// <summary>Null: a PanelApprovalGate on <see cref="Panel"/>, or without a panel withdrawals are refused.</summary>
     public IApprovalGate? Approvals { get; init; }
+
+    /// <summary>LEDs, display and buttons; with one, withdrawals wait for a press (PanelApprovalGate). The caller owns it.</summary>
+    public Panel.IPanel? Panel { get; init; }
 
     /// <summary>Null: decisions go to the process log.</summary>
     public IAuditSink? Audit { get; init; }

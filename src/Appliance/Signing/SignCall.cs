@@ -13,7 +13,11 @@ public sealed record SignCall(
     IReadOnlyList<UpbitParam> Params,
     string Credential,
     string RequestId,
-    DateTimeOffset? ClientTime);
+    DateTimeOffset? ClientTime)
+{
+    /// <summary>When the caller gives up (its gRPC deadline); null: none given.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+}
 
 /// <summary>What the bot gets back: the header plus the exact request to send.</summary>
 public sealed record SignResult(
@@ -22,7 +26,11 @@ public sealed record SignResult(
     string BodyJson,
     string QueryString,
     string AuditId,
-    string Approval);
+    string Approval)
+{
+    /// <summary>How long the request waited for a physical approval.</summary>
+    public TimeSpan ApprovalWaited { get; init; }
+}
 
 /// <summary>How a request ended; each ends exactly one way, with one audit record and one metric.</summary>
 public enum Outcome { Signed, Denied, Failed }
@@ -41,4 +49,8 @@ public sealed record SignDecision(
     IReadOnlyList<UpbitParam> Params,
     string Approval,
     string? Nonce,
-    string? TokenSha256);
+    string? TokenSha256)
+{
+    /// <summary>How long the request waited for a physical approval (zero when none was asked).</summary>
+    public TimeSpan ApprovalWaited { get; init; }
+}

@@ -21,6 +21,7 @@ public sealed class SignPipeline(
     ReplayGuard replay,
     UpbitRateGuard rates,
     IApprovalGate approvals,
+    WithdrawalPolicy withdrawals,
     IAuditSink audit,
     SignMetrics metrics,
     SignerOptions options,
@@ -35,12 +36,26 @@ public sealed class SignPipeline(
             var endpoint = RequestValidator.Validate(call.Method, call.Path, call.Params);
             Admit(bot, call);
             Authorizer.Authorize(bot, endpoint, call.Params, credential, vault.Metadata(credential).Scopes);
-            if (approvals.Requires(endpoint, call.Params))
-                approve(await approvals.ApproveAsync(new ApprovalRequest(bot.Name, credential, endpoint, call.Params), cancellationToken));
-            rates.Admit(credential, endpoint);
-            var canonical = CanonicalRequest.Build(endpoint, call.Params);
-            return new Prepared(canonical.UrlQuery, canonical.BodyJson, canonical.QueryString,
-                (ak, secret, nonce) => UpbitJwt.Create(ak, secret, canonical.QueryString, nonce, options.JwtAlgorithm));
+            // Address allowlist and caps refuse before anyone is asked to approve.
+            var reservation = withdrawals.Reserve(bot, endpoint, call.Params);
+            try
+            {
+                if (approvals.Requires(endpoint, call.Params))
+                {
+                    approve(await approvals.ApproveAsync(
+                        new ApprovalRequest(bot.Name, credential, endpoint, call.Params) { Deadline = call.Deadline }, cancellationToken));
+                    state.EnsureCanSign(); // paused or key pulled while it waited
+                }
+                rates.Admit(credential, endpoint);
+                var canonical = CanonicalRequest.Build(endpoint, call.Params);
+                return new Prepared(canonical.UrlQuery, canonical.BodyJson, canonical.QueryString,
+                    (ak, secret, nonce) => UpbitJwt.Create(ak, secret, canonical.QueryString, nonce, options.JwtAlgorithm), reservation);
+            }
+            catch
+            {
+                reservation?.Dispose();
+                throw;
+            }
         }, cancellationToken);
 
     /// <summary>A token for Upbit's private WebSocket: access_key and nonce only; needs a view scope.</summary>
@@ -59,7 +74,8 @@ public sealed class SignPipeline(
     private delegate string TokenMaker(string accessKey, ReadOnlySpan<byte> secret, Guid nonce);
 
     /// <summary>What the checks hand to the signing step: the exact request, and how to make its token.</summary>
-    private sealed record Prepared(string UrlQuery, string BodyJson, string QueryString, TokenMaker Make);
+    private sealed record Prepared(string UrlQuery, string BodyJson, string QueryString, TokenMaker Make,
+        WithdrawalReservation? Reservation = null);
 
     private delegate Task<Prepared> Stage(
         BotProfile bot, string credential, Action<ApprovalGrant> approve);
@@ -71,6 +87,7 @@ public sealed class SignPipeline(
         BotProfile? bot = null;
         var credential = call.Credential;
         var approval = ApprovalGrant.NotNeeded;
+        Prepared? prepared = null;
         try
         {
             bot = BotIdentity.Identify(bots, call, time.GetUtcNow());
@@ -78,14 +95,18 @@ public sealed class SignPipeline(
             Authorizer.CheckCredential(bot, credential);
             state.EnsureCanSign();
             RequestFreshness.Check(call, time.GetUtcNow(), options.ClockSkew);
-            var prepared = await checks(bot, credential, grant => approval = grant);
+            prepared = await checks(bot, credential, grant => approval = grant);
             var nonce = Guid.NewGuid();
             var jwt = vault.UseSecret(credential, (meta, secret) => prepared.Make(meta.AccessKey, secret, nonce));
             // The token leaves only after its record is durable: if audit throws, nothing is returned.
             var decision = Decide(auditId, Outcome.Signed, null, bot, call, credential, approval, nonce.ToString(), Sha256Hex(jwt));
             await audit.RecordAsync(decision, cancellationToken);
             metrics.Record(decision, time.GetElapsedTime(started));
-            return new SignResult("Bearer " + jwt, prepared.UrlQuery, prepared.BodyJson, prepared.QueryString, auditId, approval.Mode);
+            prepared.Reservation?.Commit();
+            return new SignResult("Bearer " + jwt, prepared.UrlQuery, prepared.BodyJson, prepared.QueryString, auditId, approval.Mode)
+            {
+                ApprovalWaited = approval.Waited,
+            };
         }
         catch (SignRefusal refusal)
         {
@@ -102,6 +123,10 @@ public sealed class SignPipeline(
             await Finish(Decide(auditId, Outcome.Failed, e.GetType().Name, bot, call, credential, approval, null, null), started);
             throw;
         }
+        finally
+        {
+            prepared?.Reservation?.Dispose(); // gives the amount back unless it was committed
+        }
     }
 
     private void Admit(BotProfile bot, SignCall call) => replay.Admit(bot.Name, call.RequestId);
@@ -117,7 +142,7 @@ public sealed class SignPipeline(
     private SignDecision Decide(string auditId, Outcome outcome, string? reason, BotProfile? bot, SignCall call,
         string credential, ApprovalGrant approval, string? nonce, string? tokenHash) =>
         new(auditId, time.GetUtcNow(), outcome, reason, bot?.Name ?? "-", call.PeerAddress.ToString(), credential,
-            call.Method, call.Path, call.Params, approval.Mode, nonce, tokenHash);
+            call.Method, call.Path, call.Params, approval.Mode, nonce, tokenHash) { ApprovalWaited = approval.Waited };
 
     private static string Sha256Hex(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));

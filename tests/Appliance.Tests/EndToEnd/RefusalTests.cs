@@ -162,7 +162,11 @@ public sealed class RefusalTests : IAsyncLifetime
         {
             using var secret = SecretBytes.TakeFrom("withdraw-secret"u8.ToArray());
             new CredentialProvisioning(data, TimeProvider.System).Add("hot", "hot-access", Appliance.Sealing.ApprovalMode.Button, ["withdraw"], null, secret);
-            new BotEnrollment(data, TimeProvider.System).Add(new BotRequest("withdrawer", "hot", ["withdraw"]));
+            // The destination is allowlisted, so only the missing panel stands in the way.
+            new BotEnrollment(data, TimeProvider.System).Add(new BotRequest("withdrawer", "hot", ["withdraw"])
+            {
+                WithdrawAddresses = [Appliance.Policy.WithdrawalAddress.Parse("BTC:BTC:bc1qexampleaddress0000000000000000000000")],
+            });
         });
         using var withdrawer = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", "withdrawer"));
         await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => withdrawer.SignAsync("POST", "/v1/withdraws/coin",

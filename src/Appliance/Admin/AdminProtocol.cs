@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Appliance.Admin;
+
+/// <summary>
+/// The admin socket's line protocol: the client sends one command per line (<c>pause</c>,
+/// <c>resume</c>, <c>status</c>) and gets one JSON line back.
+/// </summary>
+public sealed record AdminReply
+{
+    [JsonPropertyName("ok")] public bool Ok { get; init; }
+    [JsonPropertyName("state")] public string? State { get; init; }
+    [JsonPropertyName("paused")] public bool Paused { get; init; }
+    [JsonPropertyName("token_present")] public bool TokenPresent { get; init; }
+    [JsonPropertyName("pending_approvals")] public int PendingApprovals { get; init; }
+    [JsonPropertyName("error")] public string? Error { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static AdminReply Parse(string line) =>
+        JsonSerializer.Deserialize<AdminReply>(line, Json) ?? throw new InvalidDataException("The admin socket answered an empty reply.");
+
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+}
+
+public static class AdminCommandNames
+{
+    public const string Pause = "pause";
+    public const string Resume = "resume";
+    public const string Status = "status";
+
+    /// <summary>Longest line the server reads; anything longer is not a command.</summary>
+    public const int MaxLine = 64;
+}

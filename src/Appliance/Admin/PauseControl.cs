@@ -1,0 +1,75 @@
+using Appliance.Panel;
+using Appliance.Signing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Appliance.Admin;
+
+/// <summary>
+/// Pause and resume of all signing, from the admin socket or a long press on the approve button,
+/// and the panel's LEDs that show it: ready (green) while the appliance can sign, alert (red)
+/// while it cannot (paused or key absent).
+/// </summary>
+public sealed class PauseControl : IDisposable
+{
+    private readonly ApplianceState _state;
+    private readonly IPanel? _panel;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+
+    public PauseControl(ApplianceState state, IPanel? panel, ILogger? logger = null)
+    {
+        _state = state;
+        _panel = panel;
+        _logger = logger ?? NullLogger.Instance;
+        _state.Changed += ShowState;
+        if (_panel is not null) _panel.ButtonPressed += OnButton;
+        ShowState();
+    }
+
+    public ApplianceState State => _state;
+
+    public void Pause(string by) => Set(true, by);
+
+    public void Resume(string by) => Set(false, by);
+
+    /// <summary>Pauses a running appliance or resumes a paused one; returns the new paused state.</summary>
+    public bool Toggle(string by)
+    {
+        lock (_lock)
+        {
+            var paused = !_state.Paused;
+            Set(paused, by);
+            return paused;
+        }
+    }
+
+    private void Set(bool paused, string by)
+    {
+        lock (_lock)
+        {
+            if (_state.Paused == paused) return;
+            _state.Paused = paused;
+        }
+        _logger.LogWarning("signing {Action} by {By}", paused ? "PAUSED" : "resumed", by);
+    }
+
+    private void OnButton(ButtonEvent e)
+    {
+        if (e is { Button: PanelButton.Approve, Kind: PressKind.Hold }) Toggle("long press on the panel");
+    }
+
+    private void ShowState()
+    {
+        if (_panel is null) return;
+        var ready = _state.Name == "ready";
+        _panel.SetLed(Led.Ready, ready);
+        _panel.SetLed(Led.Alert, !ready);
+    }
+
+    public void Dispose()
+    {
+        _state.Changed -= ShowState;
+        if (_panel is not null) _panel.ButtonPressed -= OnButton;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace Appliance.Approval;
+
+/// <summary>
+/// The "approval" section of appliance.json: which requests beyond withdrawals wait for a
+/// physical approval, and how long an approval may wait. Withdrawals always wait; no option turns that off.
+/// </summary>
+public sealed record ApprovalOptions
+{
+    public const double DefaultTimeoutSeconds = 60;
+
+    /// <summary>How long an approval stays on the panel before it is refused with APPROVAL_TIMEOUT.</summary>
+    [JsonPropertyName("timeout_seconds")] public double TimeoutSeconds { get; init; } = DefaultTimeoutSeconds;
+
+    /// <summary>Orders whose notional (quote currency) is above this wait for approval; null: none do.
+    /// A market order whose notional is unknown before it fills waits too (fail closed).</summary>
+    [JsonPropertyName("order_notional_above")] public decimal? OrderNotionalAbove { get; init; }
+
+    /// <summary>True: <c>DELETE /v1/orders/open</c> (cancel all open orders) waits for approval.</summary>
+    [JsonPropertyName("cancel_all")] public bool CancelAll { get; init; }
+
+    /// <summary>A press that comes sooner than this after an approval appeared is ignored: nobody can have read the address yet.</summary>
+    [JsonPropertyName("min_view_ms")] public int MinViewMilliseconds { get; init; } = 1000;
+
+    [JsonIgnore] public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    [JsonIgnore] public TimeSpan MinView => TimeSpan.FromMilliseconds(MinViewMilliseconds);
+
+    public void Validate()
+    {
+        if (!(TimeoutSeconds > 0 && TimeoutSeconds <= 600))
+            throw new ArgumentException("appliance.json: 'approval.timeout_seconds' must be more than 0 and at most 600.");
+        if (OrderNotionalAbove is <= 0)
+            throw new ArgumentException("appliance.json: 'approval.order_notional_above' must be a positive amount in quote currency, or left out.");
+        if (MinViewMilliseconds is < 0 or > 10_000)
+            throw new ArgumentException("appliance.json: 'approval.min_view_ms' must be between 0 and 10000.");
+        if (MinView >= Timeout)
+            throw new ArgumentException("appliance.json: 'approval.min_view_ms' must be shorter than 'approval.timeout_seconds'.");
+    }
+}

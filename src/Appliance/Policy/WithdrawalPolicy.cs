@@ -1,0 +1,128 @@
+using Appliance.Common;
+using Appliance.Upbit;
+
+namespace Appliance.Policy;
+
+/// <summary>
+/// The withdrawal part of step 3 (authorize): the destination must be on the bot's allowlist, the
+/// amount within the bot's per-withdrawal cap, and the bot's withdrawals of that currency in the
+/// last 24 h plus this one within its 24 h cap. Runs before anyone is asked to approve.
+/// <para>
+/// The 24 h sums are kept in memory and count only withdrawals that were signed. While a
+/// withdrawal waits for approval its amount is reserved, so two concurrent withdrawals cannot both
+/// slip under the cap; the reservation is released if it is not signed. The sums start at zero
+/// when the server starts.
+/// </para>
+/// </summary>
+public sealed class WithdrawalPolicy(TimeProvider time)
+{
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Bot, string Currency), List<WithdrawalReservation>> _ledger = [];
+
+    /// <summary>
+    /// Refuses a withdrawal the bot's policy does not allow; otherwise reserves its amount until
+    /// <see cref="WithdrawalReservation.Commit"/> (signed) or Dispose (not signed). Null for any
+    /// request that is not a withdrawal.
+    /// </summary>
+    public WithdrawalReservation? Reserve(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
+    {
+        if (!endpoint.IsWithdrawal) return null;
+        string? Get(string key) => parameters.FirstOrDefault(p => p.Key == key).Value;
+        var krw = endpoint.Path == "/v1/withdraws/krw";
+        var currency = krw ? WithdrawalRules.Krw : Get("currency")?.ToUpperInvariant()
+            ?? throw SignRefusal.Invalid(Reasons.MissingParam, "A coin withdrawal needs 'currency'.");
+        var amount = Authorizer.ParseDecimal(parameters, "amount")
+            ?? throw SignRefusal.Invalid(Reasons.MissingParam, "A withdrawal needs 'amount'.");
+
+        if (!krw) CheckAddress(bot, currency, Get("net_type") ?? "", Get("address") ?? "", Get("secondary_address"));
+
+        var cap = bot.WithdrawCaps.FirstOrDefault(c => string.Equals(c.Currency, currency, StringComparison.OrdinalIgnoreCase));
+        if (cap?.PerWithdrawal is { } perWithdrawal && amount > perWithdrawal)
+            throw SignRefusal.Denied(Reasons.WithdrawLimit,
+                $"Withdrawal of {amount} {currency} is above bot '{bot.Name}''s cap of {perWithdrawal} {currency} per withdrawal; withdraw less or raise the cap with --withdraw-cap.");
+
+        var reservation = new WithdrawalReservation(this, bot.Name, currency, amount, time.GetUtcNow());
+        lock (_lock)
+        {
+            var entries = Entries(bot.Name, currency);
+            if (cap?.Per24Hours is { } per24Hours)
+            {
+                var used = entries.Sum(e => e.Amount);
+                if (used + amount > per24Hours)
+                    throw SignRefusal.Denied(Reasons.WithdrawLimit,
+                        $"Bot '{bot.Name}' has withdrawn or is withdrawing {used} {currency} in the last 24 h; {amount} more would pass its 24 h cap of {per24Hours} {currency}. Wait, or raise the cap with --withdraw-cap.");
+            }
+            entries.Add(reservation);
+        }
+        return reservation;
+    }
+
+    /// <summary>What a bot has withdrawn (signed) or is withdrawing (reserved) of a currency in the last 24 h.</summary>
+    public decimal UsedInWindow(string bot, string currency)
+    {
+        lock (_lock) return Entries(bot, currency.ToUpperInvariant()).Sum(e => e.Amount);
+    }
+
+    private static void CheckAddress(BotProfile bot, string currency, string netType, string address, string? secondary)
+    {
+        if (bot.WithdrawAddresses.Any(a => a.Matches(currency, netType, address, secondary))) return;
+        throw SignRefusal.Denied(Reasons.WithdrawAddressDenied, bot.WithdrawAddresses.Count == 0
+            ? $"Bot '{bot.Name}' has no withdrawal addresses; re-add it with --withdraw-address CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] to allow one."
+            : $"Bot '{bot.Name}' may not withdraw {currency} on network '{netType}' to '{address}'{(secondary is null ? "" : $" (memo '{secondary}')")}: that destination is not on its allowlist.");
+    }
+
+    /// <summary>The live entries of one bot and currency, dropping those older than the window (under the lock).</summary>
+    private List<WithdrawalReservation> Entries(string bot, string currency)
+    {
+        if (!_ledger.TryGetValue((bot, currency), out var entries))
+            _ledger[(bot, currency)] = entries = [];
+        var since = time.GetUtcNow() - Window;
+        entries.RemoveAll(e => e.Released || (e.Committed && e.Time <= since));
+        return entries;
+    }
+
+    internal void Settle(WithdrawalReservation reservation, bool signed)
+    {
+        lock (_lock)
+        {
+            if (reservation.Committed || reservation.Released) return;
+            if (signed)
+            {
+                // The window runs from when the token left, not from when the request arrived.
+                reservation.Time = time.GetUtcNow();
+                reservation.Committed = true;
+            }
+            else reservation.Released = true;
+        }
+    }
+}
+
+/// <summary>An amount held against a 24 h cap: counted once <see cref="Commit"/>ted, given back on Dispose otherwise.</summary>
+public sealed class WithdrawalReservation : IDisposable
+{
+    private readonly WithdrawalPolicy _policy;
+
+    internal WithdrawalReservation(WithdrawalPolicy policy, string bot, string currency, decimal amount, DateTimeOffset time)
+    {
+        _policy = policy;
+        Bot = bot;
+        Currency = currency;
+        Amount = amount;
+        Time = time;
+    }
+
+    public string Bot { get; }
+    public string Currency { get; }
+    public decimal Amount { get; }
+    internal DateTimeOffset Time { get; set; }
+    internal bool Committed { get; set; }
+    internal bool Released { get; set; }
+
+    /// <summary>The withdrawal was signed: its amount counts for the next 24 h.</summary>
+    public void Commit() => _policy.Settle(this, signed: true);
+
+    /// <summary>Releases the amount unless it was committed.</summary>
+    public void Dispose() => _policy.Settle(this, signed: false);
+}
