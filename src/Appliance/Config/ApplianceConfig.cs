@@ -24,6 +24,9 @@ public sealed record ApplianceConfig
     /// <summary>True for a data dir made by <c>demo</c>: software token, test panel allowed.</summary>
     [JsonPropertyName("demo")] public bool Demo { get; init; }
 
+    /// <summary>The file (mode 0600) holding the token PIN, written by <c>init --pin-file</c>; <c>serve --pin-file</c> overrides it.</summary>
+    [JsonPropertyName("pin_file")] public string? PinFile { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
