@@ -120,7 +120,7 @@ public sealed class SignPipeline(
                 throw;
             }
         }
-        var (jwt, waited) = await touch.UseSecretAsync(credential, new TouchPromptInfo(bot.Name, credential, call.Method, call.Path),
+        var (jwt, waited) = await touch.UseSecretAsync(credential, new TouchPromptInfo(bot.Name, credential, call.Method, call.Path, call.Params),
             (meta, secret) => prepared.Make(meta.AccessKey, secret, nonce), cancellationToken);
         approve(new ApprovalGrant("touch", waited));
         return jwt;

@@ -11,4 +11,7 @@ public sealed record TokenPresenceOptions
     /// ykcs11 gives up after about 15 s with an error that looks like "not logged in".
     /// </summary>
     public TimeSpan TouchTimeoutAfter { get; init; } = TimeSpan.FromSeconds(14);
+
+    /// <summary>Called with each per-use touch secret right after it was zeroed; tests check the buffer.</summary>
+    internal Action<Common.SecretBytes>? SecretReleasedForTests { get; init; }
 }

@@ -1,9 +1,13 @@
+using Appliance.Upbit;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Token;
 
-/// <summary>What the operator is asked to approve with a touch.</summary>
-public sealed record TouchPromptInfo(string Bot, string Credential, string Method, string Path);
+/// <summary>What the operator is asked to approve with a touch: shown in full (a withdrawal's currency, amount, address).</summary>
+public sealed record TouchPromptInfo(string Bot, string Credential, string Method, string Path, IReadOnlyList<UpbitParam> Params)
+{
+    public string Describe() => $"{Method} {Path}" + (Params.Count == 0 ? "" : " " + string.Join(' ', Params.Select(p => $"{p.Key}={p.Value}")));
+}
 
 /// <summary>
 /// Tells the operator that the YubiKey waits for a touch (panel: amber LED and display; log otherwise).
@@ -19,8 +23,8 @@ public sealed class LogTouchPrompt(ILogger<LogTouchPrompt> logger) : ITouchPromp
 {
     public IDisposable Begin(TouchPromptInfo info)
     {
-        logger.LogWarning("Touch the YubiKey to approve {Method} {Path} for bot {Bot} with credential {Credential}",
-            info.Method, info.Path, info.Bot, info.Credential);
+        logger.LogWarning("Touch the YubiKey to approve {Request} for bot {Bot} with credential {Credential}",
+            info.Describe(), info.Bot, info.Credential);
         return new Ended(() => logger.LogInformation("Touch wait for bot {Bot} ended", info.Bot));
     }
 

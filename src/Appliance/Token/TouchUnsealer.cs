@@ -20,9 +20,6 @@ public sealed class TouchUnsealer(
     TokenPresenceOptions options,
     TimeProvider time)
 {
-    /// <summary>Called with each per-use secret right after it was zeroed; tests check the buffer.</summary>
-    internal Action<SecretBytes>? SecretReleasedForTests { get; set; }
-
     /// <summary>True when <paramref name="credential"/> is unsealed by a touch (so the touch is its approval).</summary>
     public bool Gates(string credential) => vault.IsTouchGated(credential);
 
@@ -80,7 +77,7 @@ public sealed class TouchUnsealer(
         finally
         {
             secret.Dispose();
-            SecretReleasedForTests?.Invoke(secret);
+            options.SecretReleasedForTests?.Invoke(secret);
         }
         done.TrySetResult((result, waited));
     }

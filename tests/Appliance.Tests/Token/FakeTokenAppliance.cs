@@ -79,9 +79,11 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
         using (var secret = Secret(TestAppliance.Secret))
             credentials.Rotate(DemoSetup.CredentialName, null, null, secret);
         using (var secret = Secret(TouchSecret))
-            credentials.Add(TouchCredential, TouchAccessKey, ApprovalMode.Touch, DemoSetup.Scopes, null, secret);
+            credentials.Add(TouchCredential, TouchAccessKey, ApprovalMode.Touch, [.. DemoSetup.Scopes, "withdraw"], null, secret);
+        // The demo bot may withdraw; only the touch credential carries the withdraw scope.
         var bots = new BotStore(data.Root);
-        bots.Save(bots.Load(DemoSetup.BotName) with { Credentials = [TouchCredential] });
+        var bot = bots.Load(DemoSetup.BotName);
+        bots.Save(bot with { Credentials = [TouchCredential], Scopes = [.. bot.Scopes, "withdraw"] });
     }
 
     private static SecretBytes Secret(string value) => SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(value));

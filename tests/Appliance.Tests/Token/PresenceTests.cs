@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Appliance.Tests.Token;
 
 /// <summary>Presence = revocation, through the token seam with a key that behaves like a YubiKey, over the real gRPC server.</summary>
+[Collection(TokenTimingCollection.Name)]
 public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private static readonly TimeSpan RefusalBudget = TimeSpan.FromMilliseconds(500);
@@ -63,7 +64,7 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         await Sign();
         var held = _app.Appliance.Server.Vault.SecretsForTests();
         using var stop = new CancellationTokenSource();
-        var outcomes = new List<(TimeSpan At, string Result)>();
+        var outcomes = new List<(TimeSpan Sent, TimeSpan At, string Result)>();
         var clock = Stopwatch.StartNew();
         TimeSpan? unpluggedAt = null;
         var clients = Enumerable.Range(0, 4).Select(_ => _app.Client()).ToList();
@@ -72,10 +73,11 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
+                var sent = clock.Elapsed;
                 string result;
                 try { await client.SignAsync("GET", "/v1/accounts", []); result = "signed"; }
                 catch (RpcException e) { result = e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason ?? e.StatusCode.ToString(); }
-                lock (outcomes) outcomes.Add((clock.Elapsed, result));
+                lock (outcomes) outcomes.Add((sent, clock.Elapsed, result));
             }
         }
         var loops = clients.Select(c => Task.Run(() => Loop(c))).ToList();
@@ -94,7 +96,8 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         var firstRefusal = after.First(o => o.Result != "signed");
         Assert.Equal(Reasons.KeyAbsent, firstRefusal.Result);
         Assert.True(firstRefusal.At - unpluggedAt.Value <= RefusalBudget, $"first refusal {(firstRefusal.At - unpluggedAt.Value).TotalMilliseconds:F0} ms after unplug");
-        Assert.All(after.Where(o => o.At > firstRefusal.At), o => Assert.Equal(Reasons.KeyAbsent, o.Result));
+        // Requests in flight at the unplug may still finish signed; any request sent after the first refusal is refused.
+        Assert.All(after.Where(o => o.Sent > firstRefusal.At), o => Assert.Equal(Reasons.KeyAbsent, o.Result));
         Assert.All(held, s => Assert.True(AllZero(s)));
         log.WriteLine($"{before.Count} signed before the unplug; first refusal {(firstRefusal.At - unpluggedAt.Value).TotalMilliseconds:F0} ms after it");
     }
@@ -210,4 +213,11 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         }
         throw new Xunit.Sdk.XunitException("No refusal within 3 s of the unplug.");
     }
+}
+
+/// <summary>Tests that time the 0.5 s revocation budget run alone, not against the rest of the suite for the CPU.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TokenTimingCollection
+{
+    public const string Name = "Token timing";
 }
