@@ -10,6 +10,7 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         var root = new RootCommand("Upbit signing appliance: keeps API secrets sealed under a hardware key and signs requests for bots");
         root.Add(ServeCommand.BuildDemo(io, time));
         root.Add(ServeCommand.BuildServe(io, time));
+        root.Add(InitCommand.Build(io, time));
         root.Add(CredentialsCommand.Build(io, time));
         root.Add(BotsCommand.Build(io, time));
         root.Add(SignCommand.Build(io));

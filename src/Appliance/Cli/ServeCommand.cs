@@ -14,7 +14,7 @@ internal static class ServeCommand
         var dataDir = CommonOptions.DataDir();
         var listen = new Option<string[]>("--listen") { Description = "HOST:PORT to listen on; repeat for more (default: appliance.json)" };
         var panel = new Option<string?>("--panel") { Description = "console (gpio and socket come with the panel feature)" };
-        var pinFile = new Option<string?>("--pin-file") { Description = "File (mode 0600) holding the token PIN" };
+        var pinFile = new Option<string?>("--pin-file") { Description = "File (mode 0600) holding the token PIN (default: pin_file in appliance.json)" };
         var command = new Command("serve", "Run the signing server") { dataDir, listen, panel, pinFile };
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
@@ -23,9 +23,12 @@ internal static class ServeCommand
             var panelName = parse.GetValue(panel) ?? (config.Demo ? "console" : config.Panel);
             if (panelName is not ("console" or "none"))
                 throw new ArgumentException($"--panel {panelName} is not available in this build; use --panel console.");
-            var token = TokenOpener.Open(data, parse.GetValue(pinFile));
+            var pin = parse.GetValue(pinFile) ?? config.PinFile;
+            var token = TokenOpener.Open(data, pin);
             var listenOverride = parse.GetValue(listen) is { Length: > 0 } l ? l : null;
-            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time, Listen = listenOverride }, null, cancellationToken);
+            // A PKCS#11 instance that saw its token go stays absent: after a re-plug the monitor opens a new one.
+            Func<IHardwareToken>? reopen = token.IsSoftware ? null : () => TokenOpener.Open(data, pin);
+            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time, Listen = listenOverride, ReopenToken = reopen }, null, cancellationToken);
         });
         return command;
     }

@@ -78,6 +78,7 @@ public static class Reasons
     public const string UnknownCredential = "UNKNOWN_CREDENTIAL";
     public const string CredentialExpired = "CREDENTIAL_EXPIRED";
     public const string ApprovalUnavailable = "APPROVAL_UNAVAILABLE";
+    public const string TokenError = "TOKEN_ERROR";
 
     // RESOURCE_EXHAUSTED
     public const string RateLimited = "RATE_LIMITED";

@@ -30,6 +30,9 @@ public sealed record ApplianceConfig
     /// <summary>Which requests wait for a physical approval, and for how long.</summary>
     [JsonPropertyName("approval")] public Approval.ApprovalOptions Approval { get; init; } = new();
 
+    /// <summary>The file (mode 0600) holding the token PIN, written by <c>init --pin-file</c>; <c>serve --pin-file</c> overrides it.</summary>
+    [JsonPropertyName("pin_file")] public string? PinFile { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -89,9 +89,7 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
         {
             var entry = Find(name);
             var metadata = entry.Sealed.Metadata;
-            if (metadata.IsExpiredAt(time.GetUtcNow()))
-                throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.CredentialExpired,
-                    $"Credential '{name}' expired on {metadata.Expires:yyyy-MM-dd} (Upbit keys live one year); issue a new key and run 'appliance credentials rotate {name}'.");
+            EnsureNotExpired(metadata);
             if (entry.Secret is null || entry.Secret.IsDisposed)
                 throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.Sealed,
                     metadata.Approval == ApprovalMode.Touch
@@ -99,6 +97,44 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
                         : $"Credential '{name}' is sealed (the hardware key was removed or not unlocked); plug in the YubiKey and check the PIN.");
             return use(metadata, entry.Secret.Span);
         }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>True for a known credential sealed to the touch slot: it is unsealed per use, by a touch.</summary>
+    public bool IsTouchGated(string name)
+    {
+        _lock.EnterReadLock();
+        try { return _entries.TryGetValue(name, out var entry) && entry.Sealed.Metadata.Approval == ApprovalMode.Touch; }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    /// <summary>The envelope of a touch-gated credential, for <see cref="Token.TouchUnsealer"/>; same refusals as <see cref="UseSecret{T}"/>.</summary>
+    public SealedCredential TouchGatedEnvelope(string name)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var entry = Find(name);
+            EnsureNotExpired(entry.Sealed.Metadata);
+            if (entry.Sealed.Metadata.Approval != ApprovalMode.Touch)
+                throw new InvalidOperationException($"Credential '{name}' is not touch-gated.");
+            return entry.Sealed;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private void EnsureNotExpired(CredentialMetadata metadata)
+    {
+        if (metadata.IsExpiredAt(time.GetUtcNow()))
+            throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.CredentialExpired,
+                $"Credential '{metadata.Name}' expired on {metadata.Expires:yyyy-MM-dd} (Upbit keys live one year); issue a new key and run 'appliance credentials rotate {metadata.Name}'.");
+    }
+
+    /// <summary>For tests that check zeroing: the buffers currently held (disposed ones included until replaced).</summary>
+    internal IReadOnlyList<SecretBytes> SecretsForTests()
+    {
+        _lock.EnterReadLock();
+        try { return _entries.Values.Select(e => e.Secret).OfType<SecretBytes>().ToList(); }
         finally { _lock.ExitReadLock(); }
     }
 

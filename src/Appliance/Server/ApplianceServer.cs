@@ -7,6 +7,7 @@ using Appliance.Pki;
 using Appliance.Policy;
 using Appliance.Sealing;
 using Appliance.Signing;
+using Appliance.Token;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,12 +28,10 @@ namespace Appliance.Server;
 public sealed class ApplianceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ServerSetup _setup;
 
-    private ApplianceServer(WebApplication app, ServerSetup setup, CredentialVault vault, ApplianceState state)
+    private ApplianceServer(WebApplication app, CredentialVault vault, ApplianceState state)
     {
         _app = app;
-        _setup = setup;
         Vault = vault;
         State = state;
     }
@@ -42,6 +41,9 @@ public sealed class ApplianceServer : IAsyncDisposable
     public ApplianceState State { get; }
 
     public BotRegistry Bots => _app.Services.GetRequiredService<BotRegistry>();
+
+    /// <summary>Watches the token; owns the current instance. Subscribe to its Changed event for audit and LEDs.</summary>
+    public TokenPresenceMonitor Token => _app.Services.GetRequiredService<TokenPresenceMonitor>();
 
     /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
@@ -89,11 +91,18 @@ public sealed class ApplianceServer : IAsyncDisposable
             sp.GetRequiredService<ILogger<BotRegistry>>(), setup.BotPollInterval));
         services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
-        services.AddSingleton(new UpbitRateGuard(time, setup.Config.ToUpbitRates()));
+        services.AddSingleton(new UpbitRateGuard(time, setup.Rates ?? setup.Config.ToUpbitRates()));
         services.AddApprovals(setup, vault, state);
         if (setup.Audit is not null) services.AddSingleton(setup.Audit);
         else services.AddSingleton<IAuditSink, LogAuditSink>();
         services.AddSingleton<SignMetrics>();
+        // The container disposes the monitor, and with it the current token instance.
+        services.AddSingleton(sp => new TokenPresenceMonitor(setup.Token, vault, state,
+            () => new CredentialStore(setup.Data.Root).List(), Config.TokenDescriptor.Load(setup.Data.TokenFile), setup.ReopenToken,
+            time, sp.GetRequiredService<ILogger<TokenPresenceMonitor>>(), setup.TokenOptions.PollInterval));
+        services.AddSingleton(setup.TokenOptions);
+        services.AddSingleton(sp => setup.TouchPrompt ?? new LogTouchPrompt(sp.GetRequiredService<ILogger<LogTouchPrompt>>()));
+        services.AddSingleton<TouchUnsealer>();
         services.AddSingleton<SignPipeline>();
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
             setup.Token.IsSoftware, time) { Approvals = sp.GetRequiredService<IApprovalGate>() });
@@ -107,10 +116,12 @@ public sealed class ApplianceServer : IAsyncDisposable
         app.MapGrpcService<SignerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        var server = new ApplianceServer(app, setup, vault, state);
+        var server = new ApplianceServer(app, vault, state);
         try
         {
+            var monitor = server.Token; // created now, so the container owns the token even if start fails
             await app.StartAsync(cancellationToken);
+            monitor.Start();
         }
         catch
         {
@@ -128,6 +139,5 @@ public sealed class ApplianceServer : IAsyncDisposable
         catch (OperationCanceledException) { }
         await _app.DisposeAsync();
         Vault.Dispose();
-        _setup.Token.Dispose();
     }
 }

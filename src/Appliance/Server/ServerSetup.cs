@@ -25,6 +25,20 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
     /// <summary>Null: decisions go to the process log.</summary>
     public IAuditSink? Audit { get; init; }
 
+    /// <summary>Null: Upbit's documented per-group rates (order rate from appliance.json).</summary>
+    public Signing.UpbitRates? Rates { get; init; }
+
     /// <summary>How often the bots directory is re-read, so a revoke reaches the running server.</summary>
     public TimeSpan BotPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Opens a new instance of the pinned token after it was unplugged (a PKCS#11 instance that saw its
+    /// token go stays absent). Null: the presence monitor waits for the same instance to come back.
+    /// </summary>
+    public Func<IHardwareToken>? ReopenToken { get; init; }
+
+    /// <summary>Null: touch prompts go to the log.</summary>
+    public ITouchPrompt? TouchPrompt { get; init; }
+
+    public TokenPresenceOptions TokenOptions { get; init; } = new();
 }

@@ -5,6 +5,7 @@ using Appliance.Audit;
 using Appliance.Common;
 using Appliance.Credentials;
 using Appliance.Policy;
+using Appliance.Token;
 using Appliance.Upbit;
 
 namespace Appliance.Signing;
@@ -25,7 +26,8 @@ public sealed class SignPipeline(
     IAuditSink audit,
     SignMetrics metrics,
     SignerOptions options,
-    TimeProvider time)
+    TimeProvider time,
+    TouchUnsealer touch)
 {
     /// <summary>The pseudo-path under which private WebSocket tokens are audited.</summary>
     public const string WebSocketPath = "/websocket/v1/private";
@@ -40,7 +42,8 @@ public sealed class SignPipeline(
             var reservation = withdrawals.Reserve(bot, endpoint, call.Params);
             try
             {
-                if (approvals.Requires(endpoint, call.Params))
+                // A touch-gated credential's touch is its approval: no button as well.
+                if (approvals.Requires(endpoint, call.Params) && !touch.Gates(credential))
                 {
                     approve(await approvals.ApproveAsync(
                         new ApprovalRequest(bot.Name, credential, endpoint, call.Params) { Deadline = call.Deadline }, cancellationToken));
@@ -97,7 +100,7 @@ public sealed class SignPipeline(
             RequestFreshness.Check(call, time.GetUtcNow(), options.ClockSkew);
             prepared = await checks(bot, credential, grant => approval = grant);
             var nonce = Guid.NewGuid();
-            var jwt = vault.UseSecret(credential, (meta, secret) => prepared.Make(meta.AccessKey, secret, nonce));
+            var jwt = await MakeTokenAsync(bot, call, credential, prepared, nonce, grant => approval = grant, cancellationToken);
             // The token leaves only after its record is durable: if audit throws, nothing is returned.
             var decision = Decide(auditId, Outcome.Signed, null, bot, call, credential, approval, nonce.ToString(), Sha256Hex(jwt));
             await audit.RecordAsync(decision, cancellationToken);
@@ -130,6 +133,26 @@ public sealed class SignPipeline(
     }
 
     private void Admit(BotProfile bot, SignCall call) => replay.Admit(bot.Name, call.RequestId);
+
+    // --- The secret: held in the vault, or unsealed per use by a YubiKey touch (issue 3) ---
+
+    private async Task<string> MakeTokenAsync(BotProfile bot, SignCall call, string credential, Prepared prepared, Guid nonce,
+        Action<ApprovalGrant> approve, CancellationToken cancellationToken)
+    {
+        if (!touch.Gates(credential))
+        {
+            try { return vault.UseSecret(credential, (meta, secret) => prepared.Make(meta.AccessKey, secret, nonce)); }
+            catch (SignRefusal refusal) when (refusal.Reason == Reasons.Sealed && !state.TokenPresent)
+            {
+                state.EnsureCanSign(); // the key was pulled between the state check and here: say KEY_ABSENT, not SEALED
+                throw;
+            }
+        }
+        var (jwt, waited) = await touch.UseSecretAsync(credential, new TouchPromptInfo(bot.Name, credential, call.Method, call.Path, call.Params),
+            (meta, secret) => prepared.Make(meta.AccessKey, secret, nonce), cancellationToken);
+        approve(new ApprovalGrant("touch", waited));
+        return jwt;
+    }
 
     private async Task Finish(SignDecision decision, long started)
     {

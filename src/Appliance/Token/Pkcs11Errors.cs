@@ -11,18 +11,18 @@ internal static class Pkcs11Errors
     public static InvalidOperationException MissingKey(KeySlot slot) =>
         new($"No key in {Describe(slot)}; run appliance init.");
 
-    public static InvalidOperationException LoginFailed(CKR rv, ITokenFlags? flagsAfterFailure) => rv switch
+    public static TokenLoginException LoginFailed(CKR rv, ITokenFlags? flagsAfterFailure) => rv switch
     {
-        CKR.CKR_PIN_INCORRECT => new InvalidOperationException(
+        CKR.CKR_PIN_INCORRECT => new TokenLoginException(
             $"Wrong PIN; {TriesLeft(flagsAfterFailure)} Check the PIN and try again (the appliance never retries a PIN by itself)."),
-        CKR.CKR_PIN_LOCKED => new InvalidOperationException(
+        CKR.CKR_PIN_LOCKED => new TokenLoginException(
             "The PIN is blocked. On a YubiKey unblock it with the PUK: yubico-piv-tool -a unblock-pin " +
             "(or ykman piv access unblock-pin); on SoftHSM2 set a new user PIN as SO (pkcs11-tool --init-pin --login --login-type so)."),
-        CKR.CKR_PIN_EXPIRED => new InvalidOperationException(
+        CKR.CKR_PIN_EXPIRED => new TokenLoginException(
             "The PIN has expired; change it (yubico-piv-tool -a change-pin) and try again."),
-        CKR.CKR_PIN_LEN_RANGE or CKR.CKR_ARGUMENTS_BAD => new InvalidOperationException(
+        CKR.CKR_PIN_LEN_RANGE or CKR.CKR_ARGUMENTS_BAD => new TokenLoginException(
             "The token rejected the PIN's length (a YubiKey PIV PIN has 6 to 8 characters); check the PIN file."),
-        _ => new InvalidOperationException($"Login to the token failed ({rv}); check that it is a PIV token and that the PIN is set."),
+        _ => new TokenLoginException($"Login to the token failed ({rv}); check that it is a PIV token and that the PIN is set."),
     };
 
     public static InvalidOperationException OperationFailed(string operation, KeySlot slot, Pkcs11Exception e) => e.RV switch

@@ -4,6 +4,7 @@ using Appliance.Common;
 using Appliance.Config;
 using Appliance.Provisioning;
 using Appliance.Server;
+using Appliance.Signing;
 using Appliance.Tests.Support;
 using Appliance.Token;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,9 @@ public sealed class TestAppliance : IAsyncDisposable
         {
             Time = time,
             Logging = l => l.AddFilter(_ => false),
+            // Tests hammer the server in tight loops; Upbit's 30/s would answer RATE_LIMITED first.
+            // The cancel-all group keeps its real 1 per 2 s so the rate guard stays under test.
+            Rates = new UpbitRates { DefaultPerSecond = 100_000, OrderPerSecond = 100_000, OrderTestPerSecond = 100_000 },
         };
         if (configure is not null) setup = configure(setup);
         var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
