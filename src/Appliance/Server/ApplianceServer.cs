@@ -43,6 +43,9 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public BotRegistry Bots => _app.Services.GetRequiredService<BotRegistry>();
 
+    /// <summary>Where decisions go: the FileAuditLog unless ServerSetup.Audit overrides it.</summary>
+    public IAuditSink Audit => _app.Services.GetRequiredService<IAuditSink>();
+
     /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
@@ -90,17 +93,20 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
         services.AddSingleton(setup.Approvals ?? new NoPanelApprovalGate());
+        // The hash-chained log under DATA_DIR/audit, owned (and closed with a checkpoint) by the container.
         if (setup.Audit is not null) services.AddSingleton(setup.Audit);
-        else services.AddSingleton<IAuditSink, LogAuditSink>();
+        else services.AddSingleton<IAuditSink>(sp => FileAuditLog.Open(setup.Data.AuditDir, setup.Token, setup.AuditOptions, time,
+            sp.GetRequiredService<ILogger<FileAuditLog>>()));
         services.AddSingleton<SignMetrics>();
         services.AddSingleton<SignPipeline>();
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
             setup.Token.IsSoftware, time));
         services.AddGrpc(o => o.EnableDetailedErrors = false);
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready"
+        IAuditSink? audit = null;
+        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready" && audit is not FileAuditLog { IsAvailable: false }
             ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name));
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name == "ready" ? "audit unavailable" : state.Name));
 
         var app = builder.Build();
         app.MapGrpcService<SignerService>();
@@ -109,6 +115,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         var server = new ApplianceServer(app, setup, vault, state);
         try
         {
+            audit = app.Services.GetRequiredService<IAuditSink>(); // opens the log now: a damaged or unwritable log stops the start
             await app.StartAsync(cancellationToken);
         }
         catch

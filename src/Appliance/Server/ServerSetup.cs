@@ -19,8 +19,11 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
     /// <summary>Null: withdrawals are refused (no panel to approve them).</summary>
     public IApprovalGate? Approvals { get; init; }
 
-    /// <summary>Null: decisions go to the process log.</summary>
+    /// <summary>Null: decisions go to the hash-chained FileAuditLog under DATA_DIR/audit (tests may override).</summary>
     public IAuditSink? Audit { get; init; }
+
+    /// <summary>Rotation, checkpoint and disk settings of the default FileAuditLog; null: defaults.</summary>
+    public FileAuditLogOptions? AuditOptions { get; init; }
 
     /// <summary>How often the bots directory is re-read, so a revoke reaches the running server.</summary>
     public TimeSpan BotPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);

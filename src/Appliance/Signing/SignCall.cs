@@ -41,4 +41,8 @@ public sealed record SignDecision(
     IReadOnlyList<UpbitParam> Params,
     string Approval,
     string? Nonce,
-    string? TokenSha256);
+    string? TokenSha256)
+{
+    /// <summary>How long the approval waited (zero when none was needed).</summary>
+    public TimeSpan ApprovalWaited { get; init; }
+}

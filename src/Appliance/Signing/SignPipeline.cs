@@ -115,7 +115,7 @@ public sealed class SignPipeline(
     private SignDecision Decide(string auditId, Outcome outcome, string? reason, BotProfile? bot, SignCall call,
         string credential, ApprovalGrant approval, string? nonce, string? tokenHash) =>
         new(auditId, time.GetUtcNow(), outcome, reason, bot?.Name ?? "-", call.PeerAddress.ToString(), credential,
-            call.Method, call.Path, call.Params, approval.Mode, nonce, tokenHash);
+            call.Method, call.Path, call.Params, approval.Mode, nonce, tokenHash) { ApprovalWaited = approval.Waited };
 
     private static string Sha256Hex(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
