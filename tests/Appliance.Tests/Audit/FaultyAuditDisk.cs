@@ -3,12 +3,12 @@ using Appliance.Audit;
 namespace Appliance.Tests.Audit;
 
 /// <summary>How the disk misbehaves while <see cref="FaultyAuditDisk.Fault"/> is set.</summary>
-public enum DiskFault { None, FullBeforeWrite, FullAfterHalfWrite, SyncFails, OpenFails }
+public enum DiskFault { None, FullBeforeWrite, FullAfterHalfWrite, SyncFails, DeviceGone }
 
 /// <summary>
 /// The real disk with a switchable fault at the write boundary, shaped like the kernel's: ENOSPC
 /// before any byte, ENOSPC after part of the batch reached the file (the partial line stays in the
-/// file, as with a real short write), EIO from fsync, or the segment cannot be opened.
+/// file, as with a real short write), EIO from fsync, or the device is gone (EIO from every call, opening included).
 /// </summary>
 public sealed class FaultyAuditDisk : IAuditDisk
 {
@@ -20,7 +20,7 @@ public sealed class FaultyAuditDisk : IAuditDisk
 
     public IAuditAppender OpenAppend(string path)
     {
-        if (_fault == DiskFault.OpenFails) Fail("Input/output error");
+        if (_fault == DiskFault.DeviceGone) Fail("Input/output error");
         return new Appender(this, FileAuditDisk.Instance.OpenAppend(path));
     }
 
@@ -42,6 +42,9 @@ public sealed class FaultyAuditDisk : IAuditDisk
         {
             switch (disk._fault)
             {
+                case DiskFault.DeviceGone:
+                    disk.Fail("Input/output error");
+                    break;
                 case DiskFault.FullBeforeWrite:
                     disk.Fail("No space left on device");
                     break;
@@ -56,7 +59,7 @@ public sealed class FaultyAuditDisk : IAuditDisk
 
         public void Sync()
         {
-            if (disk._fault == DiskFault.SyncFails) disk.Fail("Input/output error");
+            if (disk._fault is DiskFault.SyncFails or DiskFault.DeviceGone) disk.Fail("Input/output error");
             inner.Sync();
         }
 
