@@ -35,7 +35,8 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private long _sinceCheckpoint;
     private long _queued;
     private volatile bool _available = true;
-    private Task _writer = Task.CompletedTask;
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _batches;
     private int _disposed;
 
     private FileAuditLog(string directory, AuditHead head, IHardwareToken? signer, FileAuditLogOptions options,
@@ -124,17 +125,27 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Batches written (each one fsync); records / batches is the group-commit factor.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
     private void Start()
     {
-        _writer = Task.Run(WriteLoopAsync);
+        // Its own thread: fsync blocks, and a blocked thread-pool thread on a 2-core Pi starves Kestrel.
+        new Thread(WriteLoop) { IsBackground = true, Name = "audit-writer" }.Start();
         StartCheckpoints();
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
+    {
+        try { WriteBatches(); }
+        finally { _writerDone.TrySetResult(); }
+    }
+
+    private void WriteBatches()
     {
         var reader = _queue.Reader;
         var batch = new List<Pending>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Add(p);
@@ -142,6 +153,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
             try
             {
                 var records = Commit(batch.Select(p => p.Entry).ToList());
+                Interlocked.Increment(ref _batches);
                 SetAvailable(true);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(records[i]);
             }
@@ -208,7 +220,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         catch (SignRefusal e) { _logger.LogError("could not record the stop: {Error}", e.Message); }
         await FinalCheckpointAsync();
         _queue.Writer.TryComplete();
-        await _writer;
+        await _writerDone.Task;
         _segments.Dispose();
         _meter.Dispose();
     }
