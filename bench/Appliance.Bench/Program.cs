@@ -54,7 +54,7 @@ var ratio = Rate("file") / Rate("memory");
 var latency = new Dictionary<string, (double Median, double P99)>();
 foreach (var s in servers) latency[s.Name] = await Load.LatencyAsync(s, 400);
 
-var log = (FileAuditLog)fileServer.Server.Audit;
+var log = fileServer.Server.AuditLog!;
 Console.WriteLine();
 Console.WriteLine($"| audit sink | signs/s ({concurrency} concurrent) | median latency, 1 at a time | p99 |");
 Console.WriteLine("|---|---|---|---|");

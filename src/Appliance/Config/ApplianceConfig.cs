@@ -24,6 +24,9 @@ public sealed record ApplianceConfig
     /// <summary>True for a data dir made by <c>demo</c>: software token, test panel allowed.</summary>
     [JsonPropertyName("demo")] public bool Demo { get; init; }
 
+    /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
+    [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -52,6 +55,7 @@ public sealed record ApplianceConfig
         if (Listen.Count == 0) throw new ArgumentException("appliance.json: 'listen' needs at least one HOST:PORT.");
         foreach (var listen in Listen) ListenAddress.Parse(listen);
         JwtAlgorithms.Parse(JwtAlgorithm);
+        Alerts.Validate();
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Appliance.Alerts;
 using Appliance.Approval;
 using Appliance.Audit;
 using Appliance.Credentials;
@@ -43,8 +44,11 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public BotRegistry Bots => _app.Services.GetRequiredService<BotRegistry>();
 
-    /// <summary>Where decisions go: the FileAuditLog unless ServerSetup.Audit overrides it.</summary>
-    public IAuditSink Audit => _app.Services.GetRequiredService<IAuditSink>();
+    /// <summary>The hash-chained audit log; null when ServerSetup.Audit overrides it.</summary>
+    public FileAuditLog? AuditLog => _app.Services.GetService<FileAuditLog>();
+
+    /// <summary>Alerts (audit record, metric, webhook); the alert LED subscribes to AlertRaised.</summary>
+    public AlertDispatcher Alerts => _app.Services.GetRequiredService<AlertDispatcher>();
 
     /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
@@ -93,18 +97,15 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
         services.AddSingleton(setup.Approvals ?? new NoPanelApprovalGate());
-        // The hash-chained log under DATA_DIR/audit, owned (and closed with a checkpoint) by the container.
-        if (setup.Audit is not null) services.AddSingleton(setup.Audit);
-        else services.AddSingleton<IAuditSink>(sp => FileAuditLog.Open(setup.Data.AuditDir, setup.Token, setup.AuditOptions, time,
-            sp.GetRequiredService<ILogger<FileAuditLog>>()));
+        services.AddAuditAndAlerts(setup); // the hash-chained log under DATA_DIR/audit (or setup.Audit) and the alert rules
         services.AddSingleton<SignMetrics>();
         services.AddSingleton<SignPipeline>();
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
             setup.Token.IsSoftware, time));
         services.AddGrpc(o => o.EnableDetailedErrors = false);
         services.AddGrpcReflection();
-        IAuditSink? audit = null;
-        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready" && audit is not FileAuditLog { IsAvailable: false }
+        FileAuditLog? audit = null;
+        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready" && audit is not { IsAvailable: false }
             ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
             : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name == "ready" ? "audit unavailable" : state.Name));
 
@@ -115,7 +116,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         var server = new ApplianceServer(app, setup, vault, state);
         try
         {
-            audit = app.Services.GetRequiredService<IAuditSink>(); // opens the log now: a damaged or unwritable log stops the start
+            audit = app.Services.StartAuditAndAlerts(); // opens the log now: a damaged or unwritable log stops the start
             await app.StartAsync(cancellationToken);
         }
         catch

@@ -31,7 +31,7 @@ public sealed class AuditEndToEndTests : IAsyncLifetime
         await _appliance.DisposeAsync();
     }
 
-    private FileAuditLog Log => Assert.IsType<FileAuditLog>(_appliance.Server.Audit);
+    private FileAuditLog Log => _appliance.Server.AuditLog!;
 
     private AuditVerification Verify() =>
         AuditVerifier.Verify(_appliance.Data.AuditDir, Config.TokenDescriptor.Load(_appliance.Data.TokenFile).PublicKey(KeySlot.Audit));
