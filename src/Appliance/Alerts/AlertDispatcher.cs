@@ -66,8 +66,8 @@ public sealed class AlertDispatcher : IAsyncDisposable
     }
 }
 
-/// <summary>The audit sink the pipeline sees: records the decision, then runs the rules over it.</summary>
-public sealed class AlertingAuditSink(IAuditSink inner, AlertRules rules, AlertDispatcher alerts) : IAuditSink
+/// <summary>The audit sink the pipeline sees: records the decision, then runs the rules and the approval metrics over it.</summary>
+public sealed class AlertingAuditSink(IAuditSink inner, AlertRules rules, AlertDispatcher alerts, Metrics.ApplianceGauges? gauges = null) : IAuditSink
 {
     public async ValueTask RecordAsync(SignDecision decision, CancellationToken cancellationToken)
     {
@@ -77,6 +77,7 @@ public sealed class AlertingAuditSink(IAuditSink inner, AlertRules rules, AlertD
         }
         finally
         {
+            gauges?.Observe(decision);
             foreach (var alert in rules.Observe(decision)) alerts.Raise(alert);
         }
     }

@@ -40,7 +40,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private int _disposed;
 
     private FileAuditLog(string directory, AuditHead head, IHardwareToken? signer, FileAuditLogOptions options,
-        TimeProvider time, ILogger logger)
+        TimeProvider time, ILogger logger, IMeterFactory? meters)
     {
         Directory = directory;
         _segments = new AuditSegmentWriter(directory, options.Disk, options.MaxSegmentBytes, head.SegmentIndex, head.SegmentLength);
@@ -50,7 +50,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _meter = new Meter(SignMetrics.MeterName);
+        _meter = meters?.Create(SignMetrics.MeterName) ?? new Meter(SignMetrics.MeterName);
         _fsyncSeconds = _meter.CreateHistogram<double>("appliance.audit.fsync.duration", unit: "s", description: "Time to write and fsync one audit batch");
         _meter.CreateObservableGauge("appliance.audit.queue.depth", () => Interlocked.Read(ref _queued), description: "Audit records waiting for the writer");
         _meter.CreateObservableGauge("appliance.audit.available", () => _available ? 1 : 0, description: "1 while the audit log can be written");
@@ -79,7 +79,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     /// Throws when the log cannot be written or its last record is damaged: the server must not start.
     /// </summary>
     public static FileAuditLog Open(string directory, IHardwareToken? checkpointSigner, FileAuditLogOptions? options = null,
-        TimeProvider? time = null, ILogger? logger = null)
+        TimeProvider? time = null, ILogger? logger = null, IMeterFactory? meters = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         options ??= new FileAuditLogOptions();
@@ -87,7 +87,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         time ??= TimeProvider.System;
         AtomicFile.CreatePrivateDirectory(directory);
         var head = AuditRecovery.Recover(directory, options.Disk);
-        var log = new FileAuditLog(Path.GetFullPath(directory), head, checkpointSigner, options, time, logger ?? NullLogger.Instance);
+        var log = new FileAuditLog(Path.GetFullPath(directory), head, checkpointSigner, options, time, logger ?? NullLogger.Instance, meters);
         try
         {
             // Written before the writer starts, on this thread, through the same commit path.

@@ -24,6 +24,9 @@ public sealed record ApplianceConfig
     /// <summary>True for a data dir made by <c>demo</c>: software token, test panel allowed.</summary>
     [JsonPropertyName("demo")] public bool Demo { get; init; }
 
+    /// <summary>HOST:PORT of the Prometheus endpoint (plain HTTP: keep it on 127.0.0.1); null turns it off.</summary>
+    [JsonPropertyName("metrics")] public string? Metrics { get; init; } = "127.0.0.1:9464";
+
     /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
     [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
 
@@ -56,6 +59,7 @@ public sealed record ApplianceConfig
         foreach (var listen in Listen) ListenAddress.Parse(listen);
         JwtAlgorithms.Parse(JwtAlgorithm);
         Alerts.Validate();
+        if (Metrics is not null) ListenAddress.Parse(Metrics);
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
     }

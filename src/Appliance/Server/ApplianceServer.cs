@@ -29,6 +29,7 @@ public sealed class ApplianceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ServerSetup _setup;
+    private bool _started;
 
     private ApplianceServer(WebApplication app, ServerSetup setup, CredentialVault vault, ApplianceState state)
     {
@@ -46,6 +47,9 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     /// <summary>The hash-chained audit log; null when ServerSetup.Audit overrides it.</summary>
     public FileAuditLog? AuditLog => _app.Services.GetService<FileAuditLog>();
+
+    /// <summary>The Prometheus endpoint; its Address is null when off or not bound.</summary>
+    public Metrics.MetricsEndpoint Metrics => _app.Services.GetRequiredService<Metrics.MetricsEndpoint>();
 
     /// <summary>Alerts (audit record, metric, webhook); the alert LED subscribes to AlertRaised.</summary>
     public AlertDispatcher Alerts => _app.Services.GetRequiredService<AlertDispatcher>();
@@ -67,6 +71,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (setup.Logging is not null) setup.Logging(builder.Logging);
+        else if (Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()) builder.Logging.AddSystemdConsole(); // journald priorities
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -118,6 +123,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         {
             audit = app.Services.StartAuditAndAlerts(); // opens the log now: a damaged or unwritable log stops the start
             await app.StartAsync(cancellationToken);
+            server._started = true;
         }
         catch
         {
@@ -131,8 +137,12 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try { await _app.StopAsync(); }
-        catch (OperationCanceledException) { }
+        // A host that never started cannot be stopped (it throws, hiding why the start failed).
+        if (_started)
+        {
+            try { await _app.StopAsync(); }
+            catch (OperationCanceledException) { }
+        }
         await _app.DisposeAsync();
         Vault.Dispose();
         _setup.Token.Dispose();

@@ -25,6 +25,9 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
     /// <summary>Rotation, checkpoint and disk settings of the default FileAuditLog; null: defaults.</summary>
     public FileAuditLogOptions? AuditOptions { get; init; }
 
+    /// <summary>Overrides appliance.json's metrics address (port 0 picks a free port).</summary>
+    public string? MetricsListen { get; init; }
+
     /// <summary>How often the bots directory is re-read, so a revoke reaches the running server.</summary>
     public TimeSpan BotPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }
