@@ -15,6 +15,7 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         root.Add(BotsCommand.Build(io, time));
         root.Add(SignCommand.Build(io));
         foreach (var admin in AdminCommands.Build(io)) root.Add(admin);
+        root.Add(AuditCommand.Build(io, time));
         return root;
     }
 

@@ -33,6 +33,12 @@ public sealed record ApplianceConfig
     /// <summary>The file (mode 0600) holding the token PIN, written by <c>init --pin-file</c>; <c>serve --pin-file</c> overrides it.</summary>
     [JsonPropertyName("pin_file")] public string? PinFile { get; init; }
 
+    /// <summary>HOST:PORT of the Prometheus endpoint (plain HTTP: keep it on 127.0.0.1); null turns it off.</summary>
+    [JsonPropertyName("metrics")] public string? Metrics { get; init; } = "127.0.0.1:9464";
+
+    /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
+    [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -63,6 +69,9 @@ public sealed record ApplianceConfig
         JwtAlgorithms.Parse(JwtAlgorithm);
         if (OrderRatePerSecond is < 1 or > 100)
             throw new ArgumentException("appliance.json: 'order_rate_per_second' must be between 1 and 100.");
+
+        Alerts.Validate();
+        if (Metrics is not null) ListenAddress.Parse(Metrics);
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
         Approval.Validate();

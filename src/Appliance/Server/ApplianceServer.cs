@@ -1,4 +1,5 @@
 using System.Net;
+using Appliance.Alerts;
 using Appliance.Approval;
 using Appliance.Audit;
 using Appliance.Credentials;
@@ -28,6 +29,7 @@ namespace Appliance.Server;
 public sealed class ApplianceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _started;
 
     private ApplianceServer(WebApplication app, CredentialVault vault, ApplianceState state)
     {
@@ -44,6 +46,15 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     /// <summary>Watches the token; owns the current instance. Subscribe to its Changed event for audit and LEDs.</summary>
     public TokenPresenceMonitor Token => _app.Services.GetRequiredService<TokenPresenceMonitor>();
+
+    /// <summary>The hash-chained audit log; null when ServerSetup.Audit overrides it.</summary>
+    public FileAuditLog? AuditLog => _app.Services.GetService<FileAuditLog>();
+
+    /// <summary>The Prometheus endpoint; its Address is null when off or not bound.</summary>
+    public Metrics.MetricsEndpoint Metrics => _app.Services.GetRequiredService<Metrics.MetricsEndpoint>();
+
+    /// <summary>Alerts (audit record, metric, webhook); the alert LED subscribes to AlertRaised.</summary>
+    public AlertDispatcher Alerts => _app.Services.GetRequiredService<AlertDispatcher>();
 
     /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
@@ -62,6 +73,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         if (setup.Logging is not null) setup.Logging(builder.Logging);
+        else if (Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()) builder.Logging.AddSystemdConsole(); // journald priorities
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -93,8 +105,7 @@ public sealed class ApplianceServer : IAsyncDisposable
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
         services.AddSingleton(new UpbitRateGuard(time, setup.Rates ?? setup.Config.ToUpbitRates()));
         services.AddApprovals(setup, vault, state);
-        if (setup.Audit is not null) services.AddSingleton(setup.Audit);
-        else services.AddSingleton<IAuditSink, LogAuditSink>();
+        services.AddAuditAndAlerts(setup); // the hash-chained log under DATA_DIR/audit (or setup.Audit) and the alert rules
         services.AddSingleton<SignMetrics>();
         // The container disposes the monitor, and with it the current token instance.
         services.AddSingleton(sp => new TokenPresenceMonitor(setup.Token, vault, state,
@@ -108,9 +119,10 @@ public sealed class ApplianceServer : IAsyncDisposable
             setup.Token.IsSoftware, time) { Approvals = sp.GetRequiredService<IApprovalGate>() });
         services.AddGrpc(o => o.EnableDetailedErrors = false);
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready"
+        FileAuditLog? audit = null;
+        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready" && audit is not { IsAvailable: false }
             ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name));
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name == "ready" ? "audit unavailable" : state.Name));
 
         var app = builder.Build();
         app.MapGrpcService<SignerService>();
@@ -120,7 +132,9 @@ public sealed class ApplianceServer : IAsyncDisposable
         try
         {
             var monitor = server.Token; // created now, so the container owns the token even if start fails
+            audit = app.Services.StartAuditAndAlerts(); // opens the log now: a damaged or unwritable log stops the start
             await app.StartAsync(cancellationToken);
+            server._started = true;
             monitor.Start();
         }
         catch
@@ -135,8 +149,12 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try { await _app.StopAsync(); }
-        catch (OperationCanceledException) { }
+        // A host that never started cannot be stopped (it throws, hiding why the start failed).
+        if (_started)
+        {
+            try { await _app.StopAsync(); }
+            catch (OperationCanceledException) { }
+        }
         await _app.DisposeAsync();
         Vault.Dispose();
     }

@@ -22,11 +22,18 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
     /// <summary>LEDs, display and buttons; with one, withdrawals wait for a press (PanelApprovalGate). The caller owns it.</summary>
     public Panel.IPanel? Panel { get; init; }
 
-    /// <summary>Null: decisions go to the process log.</summary>
-    public IAuditSink? Audit { get; init; }
 
     /// <summary>Null: Upbit's documented per-group rates (order rate from appliance.json).</summary>
     public Signing.UpbitRates? Rates { get; init; }
+
+    /// <summary>Null: decisions go to the hash-chained FileAuditLog under DATA_DIR/audit (tests may override).</summary>
+    public IAuditSink? Audit { get; init; }
+
+    /// <summary>Rotation, checkpoint and disk settings of the default FileAuditLog; null: defaults.</summary>
+    public FileAuditLogOptions? AuditOptions { get; init; }
+
+    /// <summary>Overrides appliance.json's metrics address (port 0 picks a free port).</summary>
+    public string? MetricsListen { get; init; }
 
     /// <summary>How often the bots directory is re-read, so a revoke reaches the running server.</summary>
     public TimeSpan BotPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
