@@ -13,6 +13,7 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         root.Add(CredentialsCommand.Build(io, time));
         root.Add(BotsCommand.Build(io, time));
         root.Add(SignCommand.Build(io));
+        root.Add(PanelCommand.Build(io, time));
         return root;
     }
 
