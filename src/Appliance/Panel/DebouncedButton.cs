@@ -9,7 +9,7 @@ namespace Appliance.Panel;
 /// every edge restarts a short timer, and only a level that stays put that long counts.
 /// <see cref="GpioButton"/>'s own debounce only ignores presses just after a release, so contact
 /// bounce on the way down reads as press-release-press: an early Press, and a long press whose
-/// hold timer is cancelled by the bounce. For an approve button whose long press means "pause",
+/// hold timer is cancelled by the bounce. Levels come from the edge types (falling = pressed). For an approve button whose long press means "pause",
 /// that would turn "pause" into "approve".
 /// </summary>
 public sealed class DebouncedButton : ButtonBase
@@ -19,7 +19,11 @@ public sealed class DebouncedButton : ButtonBase
     private readonly int _pin;
     private readonly TimeSpan _debounce;
     private readonly ITimer _settle;
+    private readonly TimeProvider _time;
+    private bool _edgeLevel;
+    private long _edgeAt;
     private bool _pressed;
+    private bool _pressReported;
     private bool _disposed;
 
     public DebouncedButton(GpioController gpio, int pin, bool externalPullUp, TimeSpan hold, TimeSpan debounce, TimeProvider time)
@@ -33,10 +37,12 @@ public sealed class DebouncedButton : ButtonBase
             throw new InvalidOperationException(externalPullUp
                 ? $"GPIO {pin} cannot be an input on this board; pick another pin in panel_options.buttons."
                 : $"GPIO {pin} has no internal pull-up with this GPIO driver; fit a 10 kΩ pull-up to 3V3 and set panel_options.buttons.external_pull_up to true.");
+        _time = time;
         _settle = time.CreateTimer(_ => Settle(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         gpio.OpenPin(pin, mode);
         // A button held down at start-up does not count until it is released and pressed again.
-        _pressed = gpio.Read(pin) == PinValue.Low;
+        _pressed = _edgeLevel = gpio.Read(pin) == PinValue.Low;
+        _edgeAt = time.GetTimestamp();
         gpio.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Falling | PinEventTypes.Rising, OnEdge);
     }
 
@@ -44,8 +50,19 @@ public sealed class DebouncedButton : ButtonBase
 
     private void OnEdge(object sender, PinValueChangedEventArgs e)
     {
-        if (_debounce <= TimeSpan.Zero) Settle();
-        else _settle.Change(_debounce, Timeout.InfiniteTimeSpan);
+        lock (_lock)
+        {
+            if (_disposed) return;
+            var now = _time.GetTimestamp();
+            // If the timer ran late, the level before this edge may already have been stable long
+            // enough: count it now rather than lose a short press.
+            if (_edgeLevel != _pressed && _time.GetElapsedTime(_edgeAt, now) >= _debounce)
+                Commit(_edgeLevel);
+            _edgeLevel = e.ChangeType == PinEventTypes.Falling; // the button closes the line to ground
+            _edgeAt = now;
+            if (_debounce <= TimeSpan.Zero) Commit(_edgeLevel);
+            else _settle.Change(_debounce, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void Settle()
@@ -53,11 +70,30 @@ public sealed class DebouncedButton : ButtonBase
         lock (_lock)
         {
             if (_disposed) return;
-            var pressed = _gpio.Read(_pin) == PinValue.Low;
-            if (pressed == _pressed) return;
-            _pressed = pressed;
-            if (pressed) HandleButtonPressed();
-            else HandleButtonReleased();
+            var stable = _time.GetElapsedTime(_edgeAt);
+            if (stable < _debounce)
+            {
+                _settle.Change(_debounce - stable, Timeout.InfiniteTimeSpan); // an edge arrived meanwhile
+                return;
+            }
+            Commit(_edgeLevel);
+        }
+    }
+
+    private void Commit(bool pressed)
+    {
+        if (pressed == _pressed) return;
+        _pressed = pressed;
+        if (pressed)
+        {
+            _pressReported = true;
+            HandleButtonPressed();
+        }
+        else if (_pressReported)
+        {
+            // Only the release of a press we saw: not one held since start-up.
+            _pressReported = false;
+            HandleButtonReleased();
         }
     }
 
