@@ -138,6 +138,7 @@ public sealed class SocketPanel : IPanel
                         line.Add(buffer[i]);
                         if (line.Count <= MaxLineLength) continue;
                         await ReplyAsync(stream, $"error line longer than {MaxLineLength} bytes");
+                        CloseGracefully(client);
                         return;
                     }
                     var text = Encoding.UTF8.GetString(line.ToArray()).TrimEnd('\r');
@@ -158,6 +159,15 @@ public sealed class SocketPanel : IPanel
         {
             // the client went away or the panel is stopping
         }
+    }
+
+    /// <summary>Closing with unread input would reset the connection and lose the error line: send FIN, drop what is queued.</summary>
+    private static void CloseGracefully(Socket client)
+    {
+        client.Shutdown(SocketShutdown.Send);
+        var sink = new byte[4096];
+        for (var drained = 0; client.Available > 0 && drained < 1 << 20;)
+            drained += client.Receive(sink);
     }
 
     private async Task ReplyAsync(NetworkStream stream, string answer) =>
