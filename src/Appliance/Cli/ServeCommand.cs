@@ -3,6 +3,7 @@ using Appliance.Config;
 using Appliance.Panel;
 using Appliance.Provisioning;
 using Appliance.Server;
+using Appliance.Signing;
 using Appliance.Token;
 
 namespace Appliance.Cli;
@@ -61,6 +62,8 @@ internal static class ServeCommand
     {
         await using var server = await ApplianceServer.StartAsync(setup, cancellationToken);
         using var panelController = new PanelController(panel, server.State);
+        // One server per process here, so the appliance meter by name is this server's.
+        using var activity = new SignActivityListener(panelController.OnSigned, meter => meter.Name == SignMetrics.MeterName);
         io.Out.WriteLine($"listening on {string.Join(", ", server.Addresses)} (mTLS; client certificate required)");
         if (demoBundle is not null)
         {

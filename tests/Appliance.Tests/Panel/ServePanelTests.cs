@@ -1,4 +1,5 @@
 using Appliance.Cli;
+using Appliance.Client;
 using Appliance.Config;
 using Appliance.Panel;
 using Appliance.Provisioning;
@@ -98,6 +99,13 @@ public sealed class ServePanelTests : IDisposable
             Assert.Equal("on", state.Led(Led.Ready));
             Assert.Equal("off", state.Led(Led.Alert));
             Assert.Equal(["READY"], state.Display);
+            Assert.Equal(0, state.ActivityPulses);
+
+            // A real signature over mTLS flashes the activity LED once.
+            var address = System.Text.RegularExpressions.Regex.Match(Read(_out), @"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
+            using (var bot = new ApplianceClient(ApplianceBundle.Load(Path.Combine(_data.Root, "bundles", DemoSetup.BotName)), TimeProvider.System, new Uri(address)))
+                await bot.SignAsync("GET", "/v1/accounts", []);
+            Assert.Equal(1, (await client.StateAsync()).ActivityPulses);
 
             await client.HoldApproveAsync(); // long press pauses signing
             var paused = await client.StateAsync();
