@@ -13,6 +13,7 @@ public sealed class ConsolePanel : IPanel
     private readonly LedBoard _leds;
     private readonly Lock _lock = new();
     private readonly bool _hasKeys;
+    private readonly ITimer _printTimer;
     private IReadOnlyList<string> _text = [];
     private string? _lastLedLine;
     private volatile bool _disposed;
@@ -21,7 +22,9 @@ public sealed class ConsolePanel : IPanel
     {
         _output = output;
         _leds = new LedBoard(time, TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(60), write: null);
-        _leds.ModeChanged += PrintLeds;
+        // Several LEDs change together (ready off, alert on): print one line once they settle.
+        _printTimer = time.CreateTimer(_ => PrintLeds(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _leds.ModeChanged += () => _printTimer.Change(TimeSpan.FromMilliseconds(30), Timeout.InfiniteTimeSpan);
         _hasKeys = keys is not null;
         if (keys is not null)
             new Thread(() => ReadKeys(keys)) { IsBackground = true, Name = "console panel keys" }.Start();
@@ -42,6 +45,7 @@ public sealed class ConsolePanel : IPanel
         lock (_lock)
         {
             if (_disposed || _text.SequenceEqual(lines)) return;
+            PrintLeds(); // LED changes that came with this text go first
             _text = lines.ToList();
             var block = new StringBuilder();
             for (var i = 0; i < _text.Count; i++)
@@ -99,6 +103,7 @@ public sealed class ConsolePanel : IPanel
     public void Dispose()
     {
         _disposed = true;
+        _printTimer.Dispose();
         _leds.Dispose();
     }
 }

@@ -26,6 +26,22 @@ public sealed class ConsolePanelTests
         Assert.Contains("ready ○ green", paused);
         Assert.Contains("alert ● red", paused);
         Assert.Contains("[display] PAUSED", paused);
+        Thread.Sleep(100); // past the console's 30 ms settling time
+        Assert.Single(output.ToString()[ready.Length..].Split('\n'), l => l.StartsWith("[panel]")); // no half-changed line
+    }
+
+    [Fact]
+    public async Task Led_changes_without_new_text_are_printed_once_they_settle()
+    {
+        var written = new StringWriter();
+        var output = TextWriter.Synchronized(written);
+        using var panel = new ConsolePanel(output, TimeProvider.System);
+        panel.SetLed(Led.Alert, true);
+        panel.BlinkLed(Led.Approval);
+        await Eventually.HoldsAsync(() => { lock (output) return written.ToString().Contains("[panel]"); }, "the LED line");
+        await Task.Delay(100);
+        lock (output)
+            Assert.Equal("[panel] ready ○ green | activity ○ | approval ◐ blinking amber | alert ● red", written.ToString().Trim());
     }
 
     [Fact]
