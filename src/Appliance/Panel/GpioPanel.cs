@@ -22,7 +22,7 @@ public sealed class GpioPanel : IPanel
     private readonly List<(DebouncedButton Button, PanelButton Name)> _buttons = [];
     private readonly DisplayPager? _display;
     private int _holdInProgress;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     public GpioPanel(GpioController gpio, PanelOptions options, TimeProvider time, ITextDisplay? display = null, ILogger? logger = null)
     {

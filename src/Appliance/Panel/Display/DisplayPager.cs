@@ -112,7 +112,11 @@ public sealed class DisplayPager : IDisposable
         _pageTimer.Dispose();
         _stop.Cancel();
         _thread.Join(TimeSpan.FromSeconds(2));
-        _display.Dispose();
+        try { _display.Dispose(); } // clears the screen: best effort
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        {
+            _logger.LogWarning("Panel display did not close cleanly: {Error}", e.Message);
+        }
         _stop.Dispose();
         _wake.Dispose();
     }
