@@ -6,9 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Appliance.Admin;
 
 /// <summary>
-/// Pause and resume of all signing, from the admin socket or a long press on the approve button,
-/// and the panel's LEDs that show it: ready (green) while the appliance can sign, alert (red)
-/// while it cannot (paused or key absent).
+/// Pause and resume of all signing, from the admin socket or a long press on the approve button.
+/// The LEDs that show it are drawn by the PanelController from the state.
 /// </summary>
 public sealed class PauseControl : IDisposable
 {
@@ -22,9 +21,7 @@ public sealed class PauseControl : IDisposable
         _state = state;
         _panel = panel;
         _logger = logger ?? NullLogger.Instance;
-        _state.Changed += ShowState;
         if (_panel is not null) _panel.ButtonPressed += OnButton;
-        ShowState();
     }
 
     public ApplianceState State => _state;
@@ -59,17 +56,8 @@ public sealed class PauseControl : IDisposable
         if (e is { Button: PanelButton.Approve, Kind: PressKind.Hold }) Toggle("long press on the panel");
     }
 
-    private void ShowState()
-    {
-        if (_panel is null) return;
-        var ready = _state.Name == "ready";
-        _panel.SetLed(Led.Ready, ready);
-        _panel.SetLed(Led.Alert, !ready);
-    }
-
     public void Dispose()
     {
-        _state.Changed -= ShowState;
         if (_panel is not null) _panel.ButtonPressed -= OnButton;
     }
 }

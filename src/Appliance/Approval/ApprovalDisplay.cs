@@ -81,11 +81,4 @@ public static class ApprovalDisplay
     }
 
     /// <summary>What the display shows when no approval waits.</summary>
-    public static IReadOnlyList<string> Idle(string state) => state switch
-    {
-        "ready" => ["appliance ready"],
-        "paused" => ["PAUSED", "hold approve or", "'appliance resume'"],
-        "locked" => ["KEY ABSENT", "plug in the key"],
-        _ => [$"appliance {state}"],
-    };
 }

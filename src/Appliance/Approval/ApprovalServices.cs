@@ -1,5 +1,6 @@
 using Appliance.Admin;
 using Appliance.Credentials;
+using Appliance.Panel;
 using Appliance.Policy;
 using Appliance.Server;
 using Appliance.Signing;
@@ -14,10 +15,12 @@ public static class ApprovalServices
     public static IServiceCollection AddApprovals(this IServiceCollection services, ServerSetup setup, CredentialVault vault, ApplianceState state)
     {
         services.AddSingleton(new WithdrawalPolicy(setup.Time));
+        // The controller is the one writer of LEDs and display; the container disposes it.
+        if (setup.Panel is { } panel) services.AddSingleton(new PanelController(panel, state));
         services.AddSingleton<IApprovalGate>(sp =>
             setup.Approvals
-            ?? (setup.Panel is { } panel
-                ? new PanelApprovalGate(panel, setup.Config.Approval, credential => vault.Metadata(credential).Approval, state,
+            ?? (sp.GetService<PanelController>() is { } display
+                ? new PanelApprovalGate(display, setup.Config.Approval, credential => vault.Metadata(credential).Approval, state,
                     setup.Time, sp.GetRequiredService<ILogger<PanelApprovalGate>>())
                 : new NoPanelApprovalGate()));
         services.AddSingleton(sp => new PauseControl(state, setup.Panel, sp.GetRequiredService<ILogger<PauseControl>>()));

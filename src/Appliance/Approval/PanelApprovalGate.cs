@@ -19,6 +19,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     /// <summary>An approval gives up this long before the caller's deadline, so the refusal still reaches it.</summary>
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(250);
 
+    private readonly PanelController _display;
     private readonly IPanel _panel;
     private readonly ApprovalOptions _options;
     private readonly Func<string, ApprovalMode> _approvalModeOf;
@@ -30,11 +31,13 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     private bool _disposed;
 
     /// <param name="approvalModeOf">The credential's approval mode (from the vault's metadata).</param>
-    public PanelApprovalGate(IPanel panel, ApprovalOptions options, Func<string, ApprovalMode> approvalModeOf,
+    /// <param name="display">The one writer of the panel's LEDs and text; its panel's buttons approve and reject.</param>
+    public PanelApprovalGate(PanelController display, ApprovalOptions options, Func<string, ApprovalMode> approvalModeOf,
         ApplianceState state, TimeProvider time, ILogger? logger = null)
     {
         options.Validate();
-        _panel = panel;
+        _display = display;
+        _panel = display.Panel;
         _options = options;
         _approvalModeOf = approvalModeOf;
         _state = state;
@@ -194,21 +197,19 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         if (_disposed) return;
         if (_queue.Count == 0)
         {
-            _panel.SetLed(Led.Approval, false);
-            _panel.ShowText(ApprovalDisplay.Idle(_state.Name));
+            _display.EndApproval();
             return;
         }
         var head = _queue[0];
         head.ShownAt = _time.GetTimestamp();
         head.Timer = _time.CreateTimer(_ => Finish(head, Verdict.Timeout), null, _options.Timeout, Timeout.InfiniteTimeSpan);
-        _panel.BlinkLed(Led.Approval);
         ShowText();
     }
 
     private void ShowText()
     {
         if (_disposed || _queue.Count == 0) return;
-        _panel.ShowText(ApprovalDisplay.Lines(_queue[0].Request, _queue.Count - 1));
+        _display.ShowApproval(ApprovalDisplay.Lines(_queue[0].Request, _queue.Count - 1));
     }
 
     public void Dispose()
@@ -220,7 +221,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
             _panel.ButtonPressed -= OnButton;
             _state.Changed -= OnStateChanged;
             stopped = StopAll(null);
-            _panel.SetLed(Led.Approval, false);
+            _display.EndApproval();
             _disposed = true;
         }
         foreach (var w in stopped) w.Complete();

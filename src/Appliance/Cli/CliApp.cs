@@ -16,6 +16,7 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         root.Add(SignCommand.Build(io));
         foreach (var admin in AdminCommands.Build(io)) root.Add(admin);
         root.Add(AuditCommand.Build(io, time));
+        root.Add(PanelCommand.Build(io, time));
         return root;
     }
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Appliance.Config;
+using Appliance.Panel;
 using Appliance.Provisioning;
 using Appliance.Server;
+using Appliance.Signing;
 using Appliance.Token;
 
 namespace Appliance.Cli;
@@ -13,22 +15,24 @@ internal static class ServeCommand
     {
         var dataDir = CommonOptions.DataDir();
         var listen = new Option<string[]>("--listen") { Description = "HOST:PORT to listen on; repeat for more (default: appliance.json)" };
-        var panel = new Option<string?>("--panel") { Description = "console (gpio and socket come with the panel feature)" };
+        var panel = new Option<string?>("--panel") { Description = "gpio|console|socket|none (default: appliance.json's panel)" };
+        var insecureTestPanel = new Option<bool>("--insecure-test-panel") { Description = "Allow --panel socket (a software approve button) for a data dir not made by demo: tests only" };
         var pinFile = new Option<string?>("--pin-file") { Description = "File (mode 0600) holding the token PIN (default: pin_file in appliance.json)" };
-        var command = new Command("serve", "Run the signing server") { dataDir, listen, panel, pinFile };
+        var command = new Command("serve", "Run the signing server") { dataDir, listen, panel, insecureTestPanel, pinFile };
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = CommonOptions.Open(parse, dataDir);
             var config = ApplianceConfig.Load(data.ConfigFile);
-            var panelName = parse.GetValue(panel) ?? (config.Demo ? "console" : config.Panel);
-            if (panelName is not ("console" or "none"))
-                throw new ArgumentException($"--panel {panelName} is not available in this build; use --panel console.");
+            var panelName = PanelFactory.Resolve(parse.GetValue(panel), config);
+            PanelFactory.EnsureAllowed(panelName, config, parse.GetValue(insecureTestPanel));
+            using var panelDevice = CreatePanel(io, panelName, data, config, time);
             var pin = parse.GetValue(pinFile) ?? config.PinFile;
             var token = TokenOpener.Open(data, pin);
             var listenOverride = parse.GetValue(listen) is { Length: > 0 } l ? l : null;
             // A PKCS#11 instance that saw its token go stays absent: after a re-plug the monitor opens a new one.
             Func<IHardwareToken>? reopen = token.IsSoftware ? null : () => TokenOpener.Open(data, pin);
-            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time, Listen = listenOverride, ReopenToken = reopen }, null, cancellationToken);
+            var setup = new ServerSetup(data, config, token) { Time = time, Listen = listenOverride, ReopenToken = reopen, Panel = panelDevice };
+            return await RunAsync(io, setup, null, cancellationToken);
         });
         return command;
     }
@@ -48,16 +52,22 @@ internal static class ServeCommand
             var token = TokenOpener.Open(data, null);
             io.Out.WriteLine("*** DEMO: SOFTWARE TOKEN. The keys in software-token.json protect nothing; this is not a hardware key. ***");
             io.Out.WriteLine($"data dir: {data.Root}");
-            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time }, demo.BundleDir, cancellationToken);
+            using var panelDevice = CreatePanel(io, "console", data, config, time);
+            return await RunAsync(io, new ServerSetup(data, config, token) { Time = time, Panel = panelDevice }, demo.BundleDir, cancellationToken);
         });
         return command;
     }
 
+    /// <summary>Keys reach the console panel only from a terminal (stdin may carry a secret).</summary>
+    private static IPanel CreatePanel(CliIo io, string name, DataDir data, ApplianceConfig config, TimeProvider time) =>
+        PanelFactory.Create(name, data, config, time, io.Out, io.InputIsTerminal ? new TerminalKeys() : null);
+
     private static async Task<int> RunAsync(CliIo io, ServerSetup setup, string? demoBundle, CancellationToken cancellationToken)
     {
         await using var server = await ApplianceServer.StartAsync(setup, cancellationToken);
-        var console = new ConsolePanel(io.Out, server.State);
-        console.Show();
+        var panelController = server.Panel ?? throw new InvalidOperationException("The server was started without its panel.");
+        // One server per process here, so the appliance meter by name is this server's.
+        using var activity = new SignActivityListener(panelController.OnSigned, meter => meter.Name == SignMetrics.MeterName);
         io.Out.WriteLine($"listening on {string.Join(", ", server.Addresses)} (mTLS; client certificate required)");
         if (demoBundle is not null)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Appliance.Common;
+using Appliance.Panel;
 using Appliance.Signing;
 using Appliance.Upbit;
 
@@ -23,6 +24,9 @@ public sealed record ApplianceConfig
     [JsonPropertyName("order_rate_per_second")] public int OrderRatePerSecond { get; init; } = 12;
 
     [JsonPropertyName("panel")] public string Panel { get; init; } = "gpio";
+
+    /// <summary>The GPIO panel's wiring and display (docs/panel.md); defaults are the documented wiring.</summary>
+    [JsonPropertyName("panel_options")] public PanelOptions PanelOptions { get; init; } = new();
 
     /// <summary>True for a data dir made by <c>demo</c>: software token, test panel allowed.</summary>
     [JsonPropertyName("demo")] public bool Demo { get; init; }
@@ -75,6 +79,7 @@ public sealed record ApplianceConfig
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
         Approval.Validate();
+        PanelOptions.Validate();
     }
 
     public SignerOptions ToSignerOptions() => new()

@@ -44,6 +44,9 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public BotRegistry Bots => _app.Services.GetRequiredService<BotRegistry>();
 
+    /// <summary>The panel's LEDs and display, when the server has a panel.</summary>
+    public Panel.PanelController? Panel => _app.Services.GetService<Panel.PanelController>();
+
     /// <summary>Watches the token; owns the current instance. Subscribe to its Changed event for audit and LEDs.</summary>
     public TokenPresenceMonitor Token => _app.Services.GetRequiredService<TokenPresenceMonitor>();
 

@@ -50,7 +50,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         var record = Assert.Single(await _a.Records.WaitFor(1));
         Assert.Equal("signed", record.Outcome);
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
-        Assert.Equal(ApprovalDisplay.Idle("ready"), _a.Panel.Text);
+        Assert.Equal(PanelController.IdleLines("ready"), _a.Panel.Text);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await _a.Panel.Hold();
 
         await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => call);
-        await _a.Panel.WaitForText(t => t.SequenceEqual(ApprovalDisplay.Idle("paused")));
+        await _a.Panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("paused")));
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         Assert.Empty(_a.Records.Signed);
     }
@@ -192,13 +192,14 @@ public sealed class ApprovalTimeoutTests
         await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(await a.Records.WaitFor(1), r => r.Outcome == "signed");
-        await a.Panel.WaitForText(t => t.SequenceEqual(ApprovalDisplay.Idle("ready")));
+        await a.Panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("ready")));
     }
 
     [Fact]
     public async Task Deadline_too_short_for_any_approval_is_refused_without_asking()
     {
         await using var a = await ApprovalAppliance.StartAsync();
+        await a.Client.GetStatusAsync(); // connect first, so the short deadline is spent on the request, not the TLS handshake
         var e = await Assert.ThrowsAsync<RpcException>(() => a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"), deadline: TimeSpan.FromMilliseconds(200)));
         // Either the appliance refuses first or the client's deadline fires first; nothing is asked or signed.
         Assert.Contains(e.StatusCode, new[] { StatusCode.PermissionDenied, StatusCode.DeadlineExceeded });

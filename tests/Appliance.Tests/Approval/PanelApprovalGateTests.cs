@@ -13,10 +13,18 @@ public sealed class PanelApprovalGateTests : IDisposable
     private readonly TestPanel _panel = new();
     private readonly ApplianceState _state = new();
 
-    public void Dispose() => _panel.Dispose();
+    public PanelApprovalGateTests() => _display = new PanelController(_panel, _state);
+
+    private readonly PanelController _display;
+
+    public void Dispose()
+    {
+        _display.Dispose();
+        _panel.Dispose();
+    }
 
     private PanelApprovalGate Gate(ApprovalOptions? options = null, ApprovalMode mode = ApprovalMode.Button) =>
-        new(_panel, options ?? new ApprovalOptions { TimeoutSeconds = 5, MinViewMilliseconds = 0 }, _ => mode, _state, TimeProvider.System);
+        new(_display, options ?? new ApprovalOptions { TimeoutSeconds = 5, MinViewMilliseconds = 0 }, _ => mode, _state, TimeProvider.System);
 
     private static ApprovalRequest Withdrawal(string amount = "0.1")
     {
@@ -53,7 +61,7 @@ public sealed class PanelApprovalGateTests : IDisposable
 
         var e = await Assert.ThrowsAsync<SignRefusal>(() => approval);
         Assert.Equal(Reasons.KeyAbsent, e.Reason);
-        Assert.Equal(ApprovalDisplay.Idle("locked"), _panel.Text);
+        Assert.Equal(PanelController.IdleLines("locked"), _panel.Text);
         Assert.Equal("off", _panel.LedState(Led.Approval));
     }
 

@@ -78,13 +78,13 @@ public sealed class PauseTests : IAsyncLifetime
     public async Task Long_press_toggles_pause()
     {
         await _panel.Hold();
-        await _panel.WaitForText(t => t.SequenceEqual(Appliance.Approval.ApprovalDisplay.Idle("paused")));
+        await _panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("paused")));
         await AssertPaused();
         Assert.Equal("on", _panel.LedState(Led.Alert));
         Assert.True((await AdminClient.SendAsync(_appliance.Data.AdminSocket, "status", CancellationToken.None)).Paused);
 
         await _panel.Hold();
-        await _panel.WaitForText(t => t.SequenceEqual(Appliance.Approval.ApprovalDisplay.Idle("ready")));
+        await _panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("ready")));
         await AssertSigns();
     }
 
