@@ -16,7 +16,13 @@ public static class ApprovalServices
     {
         services.AddSingleton(new WithdrawalPolicy(setup.Time));
         // The controller is the one writer of LEDs and display; the container disposes it.
-        if (setup.Panel is { } panel) services.AddSingleton(new PanelController(panel, state));
+        if (setup.Panel is { } panel)
+            services.AddSingleton(sp =>
+            {
+                var controller = new PanelController(panel, state);
+                sp.GetRequiredService<SignMetrics>().Signed += controller.OnSigned; // one flash per signature
+                return controller;
+            });
         services.AddSingleton<IApprovalGate>(sp =>
             setup.Approvals
             ?? (sp.GetService<PanelController>() is { } display

@@ -21,6 +21,10 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private sealed record Pending(AuditEntry Entry, TaskCompletionSource<AuditRecord> Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Wakes the writer thread once per record (and at close) without a thread-pool hop: a
+    /// starved pool must not delay the records that every signature waits for.</summary>
+    private readonly SemaphoreSlim _wake = new(0);
     private readonly AuditSegmentWriter _segments;
     private readonly FileAuditLogOptions _options;
     private readonly IHardwareToken? _signer;
@@ -122,6 +126,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
             Interlocked.Decrement(ref _queued);
             throw Unavailable("the audit log is closed because the appliance is shutting down");
         }
+        _wake.Release();
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
 
@@ -145,10 +150,16 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<Pending>();
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
+            _wake.Wait();
             batch.Clear();
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Add(p);
+            if (batch.Count == 0)
+            {
+                if (reader.Completion.IsCompleted) return;
+                continue; // a wake-up for records an earlier batch already took
+            }
             Interlocked.Add(ref _queued, -batch.Count);
             try
             {
@@ -220,6 +231,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         catch (SignRefusal e) { _logger.LogError("could not record the stop: {Error}", e.Message); }
         await FinalCheckpointAsync();
         _queue.Writer.TryComplete();
+        _wake.Release();
         await _writerDone.Task;
         _segments.Dispose();
         _meter.Dispose();

@@ -65,9 +65,6 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(CliIo io, ServerSetup setup, string? demoBundle, CancellationToken cancellationToken)
     {
         await using var server = await ApplianceServer.StartAsync(setup, cancellationToken);
-        var panelController = server.Panel ?? throw new InvalidOperationException("The server was started without its panel.");
-        // One server per process here, so the appliance meter by name is this server's.
-        using var activity = new SignActivityListener(panelController.OnSigned, meter => meter.Name == SignMetrics.MeterName);
         io.Out.WriteLine($"listening on {string.Join(", ", server.Addresses)} (mTLS; client certificate required)");
         if (demoBundle is not null)
         {

@@ -127,6 +127,10 @@ public sealed class ApplianceServer : IAsyncDisposable
             ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
             : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name == "ready" ? "audit unavailable" : state.Name));
 
+        // Build the refusal status once now: its protobuf descriptors take a moment to load, and the
+        // first refusal after a key is pulled should not pay for that.
+        _ = RefusalStatus.ToRpcException(new Common.SignRefusal(Common.RefusalKind.FailedPrecondition, Common.Reasons.KeyAbsent, "warm-up"));
+
         var app = builder.Build();
         app.MapGrpcService<SignerService>();
         app.MapGrpcHealthChecksService();

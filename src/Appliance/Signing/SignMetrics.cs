@@ -19,6 +19,9 @@ public sealed class SignMetrics : IDisposable
         _duration = _meter.CreateHistogram<double>("appliance.sign.duration", unit: "s", description: "Time to decide a sign request");
     }
 
+    /// <summary>Raised once per signature, after its metric (the activity LED listens).</summary>
+    public event Action? Signed;
+
     public void Record(SignDecision decision, TimeSpan elapsed)
     {
         var tags = new TagList
@@ -30,6 +33,7 @@ public sealed class SignMetrics : IDisposable
         };
         _requests.Add(1, tags);
         _duration.Record(elapsed.TotalSeconds, tags);
+        if (decision.Outcome == Outcome.Signed) Signed?.Invoke();
     }
 
     public void Dispose() => _meter.Dispose();

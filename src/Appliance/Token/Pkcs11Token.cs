@@ -88,10 +88,15 @@ public sealed partial class Pkcs11Token : IHardwareToken
     /// block ~15 s) it answers the last observation instead of waiting: that operation fails by itself
     /// if the token goes away, and the next poll sees it.
     /// </summary>
+    /// <summary>How long a presence check waits for a token operation in progress.</summary>
+    public static readonly TimeSpan BusyWait = TimeSpan.FromMilliseconds(150);
+
     public bool IsPresent()
     {
         if (!_present) return false;
-        if (!_gate.TryEnter()) return _present;
+        // An ordinary operation (~70 ms on a YubiKey, e.g. a checkpoint signature) is waited out, so a
+        // removal is not missed for a whole poll; only a long one (a touch wait) gets the last answer.
+        if (!_gate.TryEnter(BusyWait)) return _present;
         try
         {
             if (_disposed) return false;

@@ -27,7 +27,8 @@ public sealed class TokenPresenceMonitor : IDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
     private IHardwareToken? _current;
-    private ITimer? _timer;
+    private Thread? _poller;
+    private readonly ManualResetEventSlim _stop = new();
     private int _polling;
     private bool _locked;
     private bool _reopenBlocked;
@@ -71,11 +72,19 @@ public sealed class TokenPresenceMonitor : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _timer ??= _time.CreateTimer(_ => Poll(), null, _interval, _interval);
+            // A thread of its own, not a pool timer: revocation must not wait behind a busy thread
+            // pool (a loaded 2-core box delayed pool timers by several hundred ms).
+            _poller ??= new Thread(PollLoop) { IsBackground = true, Name = "token-presence" };
+            if (!_poller.IsAlive) _poller.Start();
         }
     }
 
-    /// <summary>One poll; the timer calls it. Never throws, never runs twice at once (a slow poll skips ticks).</summary>
+    private void PollLoop()
+    {
+        while (!_stop.Wait(_interval)) Poll();
+    }
+
+    /// <summary>One poll; the poll thread calls it. Never throws, never runs twice at once (a slow poll skips ticks).</summary>
     public void Poll()
     {
         if (Interlocked.Exchange(ref _polling, 1) == 1) return;
@@ -234,10 +243,12 @@ public sealed class TokenPresenceMonitor : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            _timer?.Dispose();
+            _stop.Set();
             token = _current;
             _current = null;
         }
+        // Let a poll in progress finish before its token goes (never join from the poll thread itself).
+        if (_poller is { IsAlive: true } poller && Thread.CurrentThread != poller) poller.Join(TimeSpan.FromSeconds(5));
         if (token is not null) DisposeQuietly(token);
     }
 }

@@ -119,7 +119,8 @@ public sealed class FakeHardwareToken : IHardwareToken
     public bool IsPresent()
     {
         if (_dead) return false;
-        if (!_gate.TryEnter()) return true; // an operation (maybe a touch wait) holds the token: last observation
+        // Like Pkcs11Token: wait out an ordinary operation; a touch wait gets the last observation.
+        if (!_gate.TryEnter(Pkcs11Token.BusyWait)) return true;
         try
         {
             if (_disposed || !_device.IsPlugged) _dead = true;
