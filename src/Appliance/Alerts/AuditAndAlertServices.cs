@@ -4,6 +4,7 @@ using Appliance.Credentials;
 using Appliance.Metrics;
 using Appliance.Policy;
 using Appliance.Server;
+using Appliance.Token;
 using Appliance.Signing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +24,9 @@ public static class AuditAndAlertServices
     {
         var options = setup.Config.Alerts;
         if (setup.Audit is null)
-            services.AddSingleton(sp => FileAuditLog.Open(setup.Data.AuditDir, setup.Token, setup.AuditOptions, setup.Time,
+            // Checkpoints are signed by the token in the port now (a new instance after a re-plug).
+            services.AddSingleton(sp => FileAuditLog.Open(setup.Data.AuditDir,
+                new LiveToken(sp.GetRequiredService<TokenPresenceMonitor>(), setup.Token.Serial, setup.Token.IsSoftware), setup.AuditOptions, setup.Time,
                 sp.GetRequiredService<ILogger<FileAuditLog>>(), sp.GetService<IMeterFactory>()));
         services.AddSingleton(new AlertRules(options, setup.Time));
         services.AddSingleton(sp =>

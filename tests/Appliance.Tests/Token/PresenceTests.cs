@@ -1,3 +1,4 @@
+using Appliance.Tests.Cli;
 using System.Diagnostics;
 using Appliance.Common;
 using Appliance.Tests.Support;
@@ -117,6 +118,24 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.True(_app.Appliance.Server.Vault.HasSecrets);
         Assert.Equal([TokenPresenceChange.Removed, TokenPresenceChange.Restored], _app.Events.Select(e => e.Change));
         Assert.IsType<FakeHardwareToken>(_app.Appliance.Server.Token.Current);
+    }
+
+    [Fact]
+    public async Task Audit_checkpoints_are_signed_by_the_replugged_key_and_refused_while_it_is_out()
+    {
+        var audit = _app.Appliance.Server.AuditLog!;
+        await Sign();
+        _app.Key.Unplug();
+        await FirstRefusalAfterUnplug(Stopwatch.StartNew());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => audit.CheckpointAsync(CancellationToken.None));
+
+        _app.Key.Replug();
+        Assert.True(await FakeTokenAppliance.WaitUntil(() => _app.Appliance.Server.State.TokenPresent, TimeSpan.FromSeconds(2)));
+        await Sign();
+        var checkpoint = await audit.CheckpointAsync(CancellationToken.None);
+        Assert.NotNull(checkpoint); // signed with the new session's audit key, the same pinned key
+        var verify = await CliHarness.Run(null, "audit", "verify", "--data-dir", _app.Appliance.Data.Root);
+        Assert.True(verify.Code == 0, verify.Out + verify.Err);
     }
 
     [Fact]
