@@ -1,3 +1,4 @@
+using Appliance.Signing;
 using System.Text;
 using Appliance.Audit;
 using Appliance.Client;
@@ -36,6 +37,8 @@ internal sealed class BenchServer : IAsyncDisposable
         {
             Logging = l => l.AddFilter(_ => false),
             Audit = audit,
+            // Measure the signer, not Upbit's 30/s per-credential budget (the rate guard would refuse).
+            Rates = new UpbitRates { DefaultPerSecond = int.MaxValue / 2 },
         };
         return new BenchServer(name, data, await ApplianceServer.StartAsync(setup, CancellationToken.None));
     }
