@@ -71,6 +71,8 @@ internal static class ServeCommand
             io.Out.WriteLine("try it from another terminal:");
             io.Out.WriteLine($"  {SelfCommand()} sign --bundle {demoBundle} GET /v1/accounts");
             io.Out.WriteLine($"  {SelfCommand()} sign --bundle {demoBundle} GET /v1/orders/open market=KRW-BTC 'states[]=wait' 'states[]=watch'");
+            io.Out.WriteLine("a withdrawal waits for you: press 'a' here to approve or 'r' to reject (60 s):");
+            io.Out.WriteLine($"  {SelfCommand()} sign --bundle {demoBundle} --credential {DemoSetup.WithdrawCredentialName} POST /v1/withdraws/coin currency=BTC net_type=BTC amount=0.001 address={DemoSetup.WithdrawAddress}");
         }
         io.Out.WriteLine("Ctrl+C stops the server and zeroes every secret.");
         try { await server.WaitForShutdownAsync(cancellationToken); }

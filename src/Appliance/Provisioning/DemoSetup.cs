@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Appliance.Common;
 using Appliance.Config;
 using Appliance.Pki;
+using Appliance.Policy;
 using Appliance.Sealing;
 using Appliance.Token;
 
@@ -17,6 +18,11 @@ public static class DemoSetup
     public const string CredentialName = "demo";
     public const string AccessKey = "demo-access-key";
     public const string BotName = "demo-bot";
+
+    /// <summary>A second demo credential that may withdraw: every withdrawal waits for a key press on the console.</summary>
+    public const string WithdrawCredentialName = "demo-withdraw";
+    public const string WithdrawAccessKey = "demo-withdraw-access-key";
+    public const string WithdrawAddress = "bc1qdemo0address0for0the0console0demo00000";
 
     public static readonly IReadOnlyList<string> Scopes =
         ["view-assets", "view-orders", "trade", "trade-test", "view-withdrawals", "view-deposits"];
@@ -44,19 +50,30 @@ public static class DemoSetup
         }
 
         var credentials = new CredentialProvisioning(data, time);
-        if (!credentials.Store.Exists(CredentialName) || secret is not null)
-        {
-            using var random = secret is null ? RandomSecret() : null;
-            var use = secret ?? random!;
-            if (credentials.Store.Exists(CredentialName)) credentials.Rotate(CredentialName, AccessKey, null, use);
-            else credentials.Add(CredentialName, AccessKey, ApprovalMode.None, Scopes, null, use);
-        }
+        EnsureCredential(credentials, CredentialName, AccessKey, ApprovalMode.None, Scopes, secret);
+        EnsureCredential(credentials, WithdrawCredentialName, WithdrawAccessKey, ApprovalMode.Button, ["view-withdrawals", "withdraw"], secret);
 
         var bots = new BotEnrollment(data, time);
-        var (_, bundle) = bots.Store.Exists(BotName)
+        var (profile, bundle) = bots.Store.Exists(BotName)
             ? bots.Renew(BotName)
-            : bots.Add(new BotRequest(BotName, CredentialName, Scopes));
+            : bots.Add(new BotRequest(BotName, CredentialName, [.. Scopes, "withdraw"])
+            {
+                WithdrawAddresses = [WithdrawalAddress.Parse($"BTC:BTC:{WithdrawAddress}")],
+                WithdrawCaps = [WithdrawalCap.Parse("BTC:0.01:0.05")],
+            });
+        if (!profile.AllowsCredential(WithdrawCredentialName))
+            bots.Store.Save(profile with { Credentials = [.. profile.Credentials, WithdrawCredentialName] });
         return new Result(data, bundle, created);
+    }
+
+    private static void EnsureCredential(CredentialProvisioning credentials, string name, string accessKey, ApprovalMode approval,
+        IReadOnlyList<string> scopes, SecretBytes? secret)
+    {
+        if (credentials.Store.Exists(name) && secret is null) return;
+        using var random = secret is null ? RandomSecret() : null;
+        var use = secret ?? random!;
+        if (credentials.Store.Exists(name)) credentials.Rotate(name, accessKey, null, use);
+        else credentials.Add(name, accessKey, approval, scopes, null, use);
     }
 
     /// <summary>A stand-in secret shaped like Upbit's (40 alphanumerics); Upbit itself would reject it.</summary>

@@ -78,6 +78,8 @@ public sealed class ApplianceServer : IAsyncDisposable
         if (setup.Logging is not null) setup.Logging(builder.Logging);
         else if (Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()) builder.Logging.AddSystemdConsole(); // journald priorities
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // One line per HTTP request would bury the audit and panel lines; the audit log has every request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -76,8 +76,11 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
         key.Keys.Save(data.SoftwareTokenFile);
         TokenDescriptor.Pin(key.Keys, TokenDescriptor.SoftwareKind).Save(data.TokenFile);
         var credentials = new CredentialProvisioning(data, TimeProvider.System);
-        using (var secret = Secret(TestAppliance.Secret))
-            credentials.Rotate(DemoSetup.CredentialName, null, null, secret);
+        foreach (var name in new[] { DemoSetup.CredentialName, DemoSetup.WithdrawCredentialName })
+        {
+            using var secret = Secret(TestAppliance.Secret);
+            credentials.Rotate(name, null, null, secret); // re-sealed to the fake key pinned above
+        }
         using (var secret = Secret(TouchSecret))
             credentials.Add(TouchCredential, TouchAccessKey, ApprovalMode.Touch, [.. DemoSetup.Scopes, "withdraw"], null, secret);
         // The demo bot may withdraw; only the touch credential carries the withdraw scope.
