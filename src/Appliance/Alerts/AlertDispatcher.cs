@@ -23,7 +23,7 @@ public sealed class AlertDispatcher : IAsyncDisposable
         _webhook = webhook;
         _logger = logger;
         _meter = meters?.Create(SignMetrics.MeterName) ?? new Meter(SignMetrics.MeterName);
-        _alerts = _meter.CreateCounter<long>("appliance.alerts", description: "Alerts raised, by rule");
+        _alerts = _meter.CreateCounter<long>("alerts", description: "Alerts raised, by rule");
     }
 
     /// <summary>Raised for every alert, on the thread that raised it; handlers must be quick.</summary>

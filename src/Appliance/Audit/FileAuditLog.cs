@@ -55,9 +55,9 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         _time = time;
         _logger = logger;
         _meter = meters?.Create(SignMetrics.MeterName) ?? new Meter(SignMetrics.MeterName);
-        _fsyncSeconds = _meter.CreateHistogram<double>("appliance.audit.fsync.duration", unit: "s", description: "Time to write and fsync one audit batch");
-        _meter.CreateObservableGauge("appliance.audit.queue.depth", () => Interlocked.Read(ref _queued), description: "Audit records waiting for the writer");
-        _meter.CreateObservableGauge("appliance.audit.available", () => _available ? 1 : 0, description: "1 while the audit log can be written");
+        _fsyncSeconds = _meter.CreateHistogram<double>("audit.fsync.duration", unit: "s", description: "Time to write and fsync one audit batch");
+        _meter.CreateObservableGauge("audit.queue.depth", () => Interlocked.Read(ref _queued), description: "Audit records waiting for the writer");
+        _meter.CreateObservableGauge("audit.available", () => _available ? 1 : 0, description: "1 while the audit log can be written");
     }
 
     public string Directory { get; }

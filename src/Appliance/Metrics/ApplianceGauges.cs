@@ -16,10 +16,10 @@ public sealed class ApplianceGauges
     public ApplianceGauges(IMeterFactory meters, ApplianceState state)
     {
         var meter = meters.Create(SignMetrics.MeterName);
-        meter.CreateObservableGauge("appliance.token.present", () => state.TokenPresent ? 1 : 0, description: "1 while the hardware key is present");
-        meter.CreateObservableGauge("appliance.paused", () => state.Paused ? 1 : 0, description: "1 while the operator has paused signing");
-        _approvals = meter.CreateCounter<long>("appliance.approvals", description: "Requests that needed a physical approval, by mode and outcome");
-        _approvalWait = meter.CreateHistogram<double>("appliance.approval.wait", unit: "s", description: "How long approvals waited");
+        meter.CreateObservableGauge("token.present", () => state.TokenPresent ? 1 : 0, description: "1 while the hardware key is present");
+        meter.CreateObservableGauge("paused", () => state.Paused ? 1 : 0, description: "1 while the operator has paused signing");
+        _approvals = meter.CreateCounter<long>("approvals", description: "Requests that needed a physical approval, by mode and outcome");
+        _approvalWait = meter.CreateHistogram<double>("approval.wait", unit: "s", description: "How long approvals waited");
     }
 
     public void Observe(SignDecision d)

@@ -16,7 +16,7 @@ namespace Appliance.Metrics;
 /// The Prometheus endpoint (plain HTTP, GET /metrics; 127.0.0.1:9464 by default, appliance.json
 /// "metrics", null to turn off). It exports this server's System.Diagnostics.Metrics instruments
 /// (meters made by its IMeterFactory) through prometheus-net's MeterAdapter into a registry of its
-/// own; names come out as appliance_ + the instrument name (appliance_appliance_sign_requests{…}).
+/// own; names come out as appliance_ + the instrument name (appliance_sign_requests{…}).
 /// A port that cannot be bound is logged, never fatal: signing matters more than metrics.
 /// </summary>
 public sealed class MetricsEndpoint(string? listen, IMeterFactory meters, ILogger<MetricsEndpoint> logger) : IHostedService, IAsyncDisposable

@@ -15,8 +15,8 @@ public sealed class SignMetrics : IDisposable
     public SignMetrics(IMeterFactory? factory = null)
     {
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
-        _requests = _meter.CreateCounter<long>("appliance.sign.requests", description: "Sign requests by outcome");
-        _duration = _meter.CreateHistogram<double>("appliance.sign.duration", unit: "s", description: "Time to decide a sign request");
+        _requests = _meter.CreateCounter<long>("sign.requests", description: "Sign requests by outcome");
+        _duration = _meter.CreateHistogram<double>("sign.duration", unit: "s", description: "Time to decide a sign request");
     }
 
     /// <summary>Raised once per signature, after its metric (the activity LED listens).</summary>

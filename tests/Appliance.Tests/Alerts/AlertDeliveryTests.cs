@@ -68,7 +68,7 @@ public sealed class AlertDeliveryTests
         appliance.Server.Alerts.AlertRaised += a => { lock (raised) raised.Add(a); };
         long counted = 0;
         using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name == "appliance.alerts") l.EnableMeasurementEvents(instrument); };
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Name == "alerts") l.EnableMeasurementEvents(instrument); };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
             foreach (var tag in tags) if (tag is { Key: "rule", Value: "withdrawal" }) Interlocked.Add(ref counted, value);

@@ -24,17 +24,17 @@ public sealed class MetricsEndpointTests
         await AuditChainTests.WaitUntil(() =>
         {
             text = http.GetStringAsync(address).GetAwaiter().GetResult();
-            return text.Contains("appliance_appliance_alerts");
+            return text.Contains("appliance_alerts");
         });
 
-        Assert.Matches(@"appliance_appliance_sign_requests\{[^}]*outcome=""signed""[^}]*\} 3", Sample(text, "outcome=\"signed\""));
+        Assert.Matches(@"appliance_sign_requests\{[^}]*outcome=""signed""[^}]*\} 3", Sample(text, "outcome=\"signed\""));
         Assert.Contains("reason=\"BAD_PARAM_VALUE\"", text);
-        Assert.Contains("appliance_appliance_sign_duration", text);
-        Assert.Matches(@"appliance_appliance_alerts\{rule=""withdrawal""\} 1", text);
-        Assert.Contains("appliance_appliance_token_present 1", text);
-        Assert.Contains("appliance_appliance_audit_available 1", text);
-        Assert.Contains("appliance_appliance_audit_queue_depth", text);
-        Assert.Contains("appliance_appliance_audit_fsync_duration", text);
+        Assert.Contains("appliance_sign_duration", text);
+        Assert.Matches(@"appliance_alerts\{rule=""withdrawal""\} 1", text);
+        Assert.Contains("appliance_token_present 1", text);
+        Assert.Contains("appliance_audit_available 1", text);
+        Assert.Contains("appliance_audit_queue_depth", text);
+        Assert.Contains("appliance_audit_fsync_duration", text);
     }
 
     [Fact]
@@ -50,5 +50,5 @@ public sealed class MetricsEndpointTests
     }
 
     private static string Sample(string text, string contains) =>
-        string.Join('\n', text.Split('\n').Where(l => l.StartsWith("appliance_appliance_sign_requests", StringComparison.Ordinal) && l.Contains(contains)));
+        string.Join('\n', text.Split('\n').Where(l => l.StartsWith("appliance_sign_requests", StringComparison.Ordinal) && l.Contains(contains)));
 }
