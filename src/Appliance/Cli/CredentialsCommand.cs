@@ -91,7 +91,7 @@ internal static class CredentialsCommand
             var data = CommonOptions.Open(parse, dataDir);
             using var secret = SecretInput.ReadLine(io, "New Upbit secret key (input hidden): ");
             var rotated = new CredentialProvisioning(data, time).Rotate(parse.GetValue(name)!, parse.GetValue(accessKey), parse.GetValue(expires), secret);
-            io.Out.WriteLine($"credential {rotated.Name} rotated; expires {rotated.Metadata.Expires:yyyy-MM-dd}. Restart or reload the server to use it.");
+            io.Out.WriteLine($"credential {rotated.Name} rotated; expires {rotated.Metadata.Expires:yyyy-MM-dd}. A running server uses it within a second.");
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using Appliance.Common;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Policy;
@@ -57,14 +58,7 @@ public sealed class BotRegistry : IDisposable
         }
     }
 
-    private string Fingerprint()
-    {
-        if (!Directory.Exists(_store.Directory)) return "none";
-        var parts = Directory.EnumerateFiles(_store.Directory, "*.json")
-            .Order(StringComparer.Ordinal)
-            .Select(f => $"{f}:{File.GetLastWriteTimeUtc(f).Ticks}:{new FileInfo(f).Length}");
-        return string.Join('|', parts);
-    }
+    private string Fingerprint() => DirectoryFingerprint.Of(_store.Directory, "*.json");
 
     public void Dispose() => _timer?.Dispose();
 }

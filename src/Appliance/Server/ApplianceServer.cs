@@ -117,6 +117,8 @@ public sealed class ApplianceServer : IAsyncDisposable
             () => new CredentialStore(setup.Data.Root).List(), Config.TokenDescriptor.Load(setup.Data.TokenFile), setup.ReopenToken,
             time, sp.GetRequiredService<ILogger<TokenPresenceMonitor>>(), setup.TokenOptions.PollInterval));
         services.AddSingleton(setup.TokenOptions);
+        services.AddSingleton(sp => new CredentialReloader(setup.Data.CredentialsDir, sp.GetRequiredService<TokenPresenceMonitor>().TryReloadCredentials,
+            time, sp.GetRequiredService<ILogger<CredentialReloader>>(), setup.BotPollInterval * 4));
         services.AddSingleton(sp => setup.TouchPrompt ?? new LogTouchPrompt(sp.GetRequiredService<ILogger<LogTouchPrompt>>()));
         services.AddSingleton<TouchUnsealer>();
         services.AddSingleton<SignPipeline>();
@@ -141,6 +143,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         try
         {
             var monitor = server.Token; // created now, so the container owns the token even if start fails
+            app.Services.GetRequiredService<CredentialReloader>();
             audit = app.Services.StartAuditAndAlerts(); // opens the log now: a damaged or unwritable log stops the start
             await app.StartAsync(cancellationToken);
             server._started = true;

@@ -105,6 +105,26 @@ public sealed class TokenPresenceMonitor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Re-reads and re-unseals the credentials with the token in the port (after <c>credentials
+    /// add|rotate|remove</c> in another process). Never runs beside a poll. False when locked or busy:
+    /// try again later. Throws when a credential cannot be unsealed; the vault then keeps what it had.
+    /// </summary>
+    public bool TryReloadCredentials()
+    {
+        if (Interlocked.Exchange(ref _polling, 1) == 1) return false;
+        try
+        {
+            if (Volatile.Read(ref _disposed) || _locked || Current is not { } token) return false;
+            _vault.Load(_credentials(), token);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
     private void CheckStillPresent()
     {
         var token = Current;
