@@ -38,6 +38,9 @@ public static class AuditAndAlertServices
         services.AddSingleton(sp => new AlertMonitor(sp.GetRequiredService<AlertRules>(), sp.GetRequiredService<AlertDispatcher>(),
             sp.GetRequiredService<BotRegistry>(), sp.GetRequiredService<CredentialVault>(), sp.GetRequiredService<ApplianceState>(),
             sp.GetService<FileAuditLog>(), setup.Time, TimeSpan.FromSeconds(1)));
+        if (setup.Panel is not null)
+            services.AddSingleton(sp => new AlertLed(sp.GetRequiredService<Panel.PanelController>(), sp.GetRequiredService<AlertDispatcher>(),
+                sp.GetService<FileAuditLog>(), sp.GetRequiredService<Approval.IApprovalGate>()));
         services.AddSingleton(sp => new ApplianceGauges(sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ApplianceState>()));
         services.AddSingleton<IAuditSink>(sp => new AlertingAuditSink(setup.Audit ?? sp.GetRequiredService<FileAuditLog>(),
             sp.GetRequiredService<AlertRules>(), sp.GetRequiredService<AlertDispatcher>(), sp.GetRequiredService<ApplianceGauges>()));
@@ -54,6 +57,7 @@ public static class AuditAndAlertServices
     {
         services.GetRequiredService<IAuditSink>();
         services.GetRequiredService<AlertMonitor>();
+        services.GetService<AlertLed>(); // the red LED follows alerts from the first one on
         return services.GetService<FileAuditLog>();
     }
 }

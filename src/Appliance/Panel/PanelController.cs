@@ -15,7 +15,7 @@ public sealed class PanelController : IDisposable
     private readonly IPanel _panel;
     private readonly ApplianceState _state;
     private IReadOnlyList<string>? _approval;
-    private string? _alert;
+    private readonly List<string> _alerts = []; // active alert reasons, newest last
     private long _signed;
 
     public PanelController(IPanel panel, ApplianceState state)
@@ -53,18 +53,35 @@ public sealed class PanelController : IDisposable
         Refresh();
     }
 
-    /// <summary>Lights the alert LED with a reason on the display (audit failure, anomaly) until cleared.</summary>
+    /// <summary>Lights the alert LED with a reason on the display (audit failure, anomaly) until it is cleared.</summary>
     public void RaiseAlert(string reason)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        lock (_lock) _alert = reason;
+        lock (_lock)
+        {
+            _alerts.Remove(reason);
+            _alerts.Add(reason);
+        }
         Refresh();
     }
 
+    /// <summary>Clears one alert (e.g. the audit log can be written again).</summary>
+    public void ClearAlert(string reason)
+    {
+        lock (_lock) _alerts.Remove(reason);
+        Refresh();
+    }
+
+    /// <summary>Clears every alert: the operator has seen them.</summary>
     public void ClearAlert()
     {
-        lock (_lock) _alert = null;
+        lock (_lock) _alerts.Clear();
         Refresh();
+    }
+
+    public IReadOnlyList<string> Alerts
+    {
+        get { lock (_lock) return _alerts.ToList(); }
     }
 
     private void Refresh()
@@ -74,7 +91,7 @@ public sealed class PanelController : IDisposable
             var name = _state.Name;
             var serving = name == "ready";
             _panel.SetLed(Led.Ready, serving);
-            _panel.SetLed(Led.Alert, !serving || _alert is not null);
+            _panel.SetLed(Led.Alert, !serving || _alerts.Count > 0);
             if (_approval is not null) _panel.BlinkLed(Led.Approval);
             else _panel.SetLed(Led.Approval, false);
             _panel.ShowText(_approval ?? StateLines(name));
@@ -91,7 +108,7 @@ public sealed class PanelController : IDisposable
     };
 
     private IReadOnlyList<string> StateLines(string name) =>
-        _alert is null ? IdleLines(name) : [.. IdleLines(name), $"ALERT {_alert}"];
+        _alerts.Count == 0 ? IdleLines(name) : [.. IdleLines(name), $"ALERT {_alerts[^1]}"];
 
     public void Dispose()
     {
