@@ -2,6 +2,7 @@
 # The test command (README.md): installs what the tests need, then runs every test.
 #  - softhsm2: a real PKCS#11 token for the token tests (they fail, never skip, without it)
 #  - python3-grpcio + protobuf-compiler-grpc, and @grpc/grpc-js (npm): stock clients for the interop tests
+#  - systemd-analyze: checks image/appliance.service
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +11,7 @@ need=()
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || need+=(python3-grpcio python3-protobuf)
 [ -x /usr/bin/grpc_python_plugin ] && [ -e /usr/include/google/protobuf/timestamp.proto ] || need+=(protobuf-compiler-grpc libprotobuf-dev)
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
