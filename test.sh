@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README.md): installs what the tests need, then runs every test.
 #  - softhsm2: a real PKCS#11 token for the token tests (they fail, never skip, without it)
+#  - ykcs11: Yubico's PKCS#11 module, loaded for real (no YubiKey here: it must say so clearly)
 #  - python3-grpcio + protobuf-compiler-grpc, and @grpc/grpc-js (npm): stock clients for the interop tests
 #  - systemd-analyze: checks image/appliance.service
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")"
 
 need=()
 [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null || need+=(softhsm2)
+ls /usr/lib/*-linux-gnu/libykcs11.so >/dev/null 2>&1 || need+=(ykcs11)
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || need+=(python3-grpcio python3-protobuf)
 [ -x /usr/bin/grpc_python_plugin ] && [ -e /usr/include/google/protobuf/timestamp.proto ] || need+=(protobuf-compiler-grpc libprotobuf-dev)
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)

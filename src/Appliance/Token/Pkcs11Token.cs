@@ -68,7 +68,7 @@ public sealed partial class Pkcs11Token : IHardwareToken
             catch (Pkcs11Exception e)
             {
                 Close(session, library);
-                throw new InvalidOperationException($"Opening the token failed ({e.RV}); check that it is plugged in and try again.", e);
+                throw new InvalidOperationException($"Opening the token failed ({e.RV}); check that it is plugged in (a YubiKey also needs pcscd: systemctl status pcscd) and try again.", e);
             }
             catch
             {
