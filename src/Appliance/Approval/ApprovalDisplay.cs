@@ -10,9 +10,6 @@ namespace Appliance.Approval;
 /// </summary>
 public static class ApprovalDisplay
 {
-    private const int GroupSize = 4;
-    private const int GroupsPerLine = 3;
-
     public static ApprovalPrompt Prompt(ApprovalRequest request)
     {
         var p = request.Params;
@@ -39,12 +36,12 @@ public static class ApprovalDisplay
         if (prompt.Address is not null)
         {
             lines.Add("address:");
-            lines.AddRange(Chunks(prompt.Address));
+            lines.AddRange(ApprovalText.AddressLines(prompt.Address));
         }
         if (request.Params.FirstOrDefault(x => x.Key == "secondary_address").Value is { } memo)
         {
             lines.Add("memo/tag:");
-            lines.AddRange(Chunks(memo));
+            lines.AddRange(ApprovalText.AddressLines(memo));
         }
         if (prompt.Currency is null)
         {
@@ -68,17 +65,4 @@ public static class ApprovalDisplay
             text.Append($" {x.Key}={x.Value}");
         return text.ToString();
     }
-
-    /// <summary>"bc1qxy2kgdygjrsq" → "bc1q xy2k gdyg", "jrsq".</summary>
-    public static IEnumerable<string> Chunks(string value)
-    {
-        const int perLine = GroupSize * GroupsPerLine;
-        for (var i = 0; i < value.Length; i += perLine)
-        {
-            var line = value.Substring(i, Math.Min(perLine, value.Length - i));
-            yield return string.Join(' ', line.Chunk(GroupSize).Select(c => new string(c)));
-        }
-    }
-
-    /// <summary>What the display shows when no approval waits.</summary>
 }

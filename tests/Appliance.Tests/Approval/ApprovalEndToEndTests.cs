@@ -33,7 +33,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         Assert.Contains("withdraw coin", shown);
         Assert.Contains("BTC net BTC", shown);
         // The full address, in groups the operator can compare.
-        Assert.Equal(ApprovalAppliance.BtcAddress, string.Concat(shown.SkipWhile(l => l != "address:").Skip(1).TakeWhile(l => !l.StartsWith("credential", StringComparison.Ordinal))).Replace(" ", ""));
+        Assert.Equal(ApprovalAppliance.BtcAddress, string.Concat(shown.SkipWhile(l => l != "address:").Skip(1).TakeWhile(l => !l.StartsWith("credential", StringComparison.Ordinal)).Select(l => l[2..])).Replace(" ", "")); // "1:" numbers each line
         Assert.Equal(1u, (await _a.Client.GetStatusAsync()).PendingApprovals);
 
         await Task.Delay(100);

@@ -108,7 +108,7 @@ public sealed class PanelApprovalGateTests : IDisposable
         var lines = ApprovalDisplay.Lines(Withdrawal(), queued: 0);
         Assert.Equal(
             ["APPROVE?", "bot payout", "withdraw coin", "BTC net BTC", "amount 0.1", "address:",
-             "bc1q ar0s rrr7", "xfkv y5l6 43ly", "dnw9 re59 gtzz", "wf5m dq", "credential treasury"],
+             "1:bc1q ar0s rrr7", "2:xfkv y5l6 43ly", "3:dnw9 re59 gtzz", "4:wf5m dq", "credential treasury"],
             lines);
         // Fixed lines fit a 16-column display; names are as long as the operator made them.
         Assert.All(lines.Where(l => !l.StartsWith("bot ", StringComparison.Ordinal) && !l.StartsWith("credential ", StringComparison.Ordinal)),

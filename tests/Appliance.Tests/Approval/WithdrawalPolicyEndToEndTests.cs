@@ -57,7 +57,7 @@ public sealed class WithdrawalPolicyEndToEndTests : IAsyncLifetime
         await Approve(ApprovalAppliance.CoinWithdrawal("25", ApprovalAppliance.XrpAddress, "XRP", "XRP", ApprovalAppliance.XrpMemo), "25");
         var shown = _a.Panel.Texts.Last(t => t.Count > 0 && t[0].StartsWith("APPROVE?", StringComparison.Ordinal));
         Assert.Contains("memo/tag:", shown);
-        Assert.Contains("1234 56", shown);
+        Assert.Contains("1:1234 56", shown);
         Assert.Single(_a.Upbit.Accepted);
     }
 
