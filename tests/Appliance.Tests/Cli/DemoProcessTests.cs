@@ -16,13 +16,11 @@ public sealed class DemoProcessTests
     public async Task Demo_then_sign_gives_a_token_the_exchange_accepts()
     {
         using var dir = new TempDir();
-        var port = ApplianceProcess.FreePort();
         await using var upbit = await FakeUpbitServer.StartAsync();
         upbit.AddKey(DemoSetup.AccessKey, Secret);
 
-        using var demo = ApplianceProcess.Start(
-            ["demo", "--data-dir", dir.Sub("data"), "--listen", $"127.0.0.1:{port}", "--secret-stdin"], Secret + "\n");
-        await demo.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(60));
+        using var demo = await ApplianceProcess.StartDemoAsync(dir.Sub("data"), Secret, TimeSpan.FromSeconds(60));
+        await demo.WaitForOutputAsync("Ctrl+C stops", TimeSpan.FromSeconds(10));
         Assert.Contains("SOFTWARE TOKEN", demo.Output);
         Assert.Contains("sign --bundle", demo.Output);
 
@@ -44,9 +42,7 @@ public sealed class DemoProcessTests
     public async Task Sign_refusal_prints_the_status_and_reason()
     {
         using var dir = new TempDir();
-        var port = ApplianceProcess.FreePort();
-        using var demo = ApplianceProcess.Start(["demo", "--data-dir", dir.Sub("data"), "--listen", $"127.0.0.1:{port}"]);
-        await demo.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(60));
+        using var demo = await ApplianceProcess.StartDemoAsync(dir.Sub("data"), Secret, TimeSpan.FromSeconds(60));
 
         var bundle = Path.Combine(dir.Sub("data"), "bundles", DemoSetup.BotName);
         var (code, output) = await ApplianceProcess.RunAsync(["sign", "--bundle", bundle, "GET", "/v1/orders/chance", "market=KRW-BTC&market=KRW-ETH"]);

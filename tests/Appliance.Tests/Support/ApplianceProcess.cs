@@ -1,59 +1,102 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace Appliance.Tests.Support;
 
 /// <summary>
-/// Runs the real `appliance` executable (appliance.dll beside the test assembly) as a child process,
-/// as an operator would, capturing its output.
+/// The real `appliance` executable in its own process (`dotnet appliance.dll demo …`), so a test can
+/// SIGKILL it the way a power cut or the OOM killer would, and SIGTERM it the way systemd stops it;
+/// and one-shot commands (`sign`, …) run to completion as an operator would run them.
 /// </summary>
 public sealed class ApplianceProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
 
     private ApplianceProcess(Process process) => _process = process;
 
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "appliance.dll");
+    public int Port { get; private init; }
+    public Uri Address => new($"https://127.0.0.1:{Port}");
+    public bool HasExited => _process.HasExited;
+    public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
-    public string Output { get { lock (_lock) return _output.ToString(); } }
-
-    public static ApplianceProcess Start(IEnumerable<string> args, string? stdin = null)
+    /// <summary>Starts `appliance demo` on a free port and waits until it listens.</summary>
+    public static async Task<ApplianceProcess> StartDemoAsync(string dataDir, string secret, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Dll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        var process = new Process { StartInfo = info };
-        var self = new ApplianceProcess(process);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (self._lock) self._output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (self._lock) self._output.AppendLine(e.Data); };
+        foreach (var a in new[] { FindApplianceDll(), "demo", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port}", "--secret-stdin" })
+            start.ArgumentList.Add(a);
+        var process = new Process { StartInfo = start };
+        var app = new ApplianceProcess(process) { Port = port };
+        process.OutputDataReceived += (_, e) => app.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => app.OnLine(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (stdin is not null) process.StandardInput.Write(stdin);
+        await process.StandardInput.WriteLineAsync(secret);
         process.StandardInput.Close();
-        return self;
+        try
+        {
+            await app._listening.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            app.Dispose();
+            throw new TimeoutException($"appliance did not listen within {timeout}; its output:\n{app.Output}");
+        }
+        return app;
     }
 
-    /// <summary>Runs to completion and returns the exit code and everything printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
+    private void OnLine(string? line)
     {
-        using var p = Start(args, stdin);
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        await p._process.WaitForExitAsync(cts.Token);
-        p._process.WaitForExit(); // flush the async readers
-        return (p._process.ExitCode, p.Output);
+        if (line is null) return;
+        lock (_output) _output.Add(line);
+        if (line.StartsWith("listening on", StringComparison.Ordinal)) _listening.TrySetResult();
     }
 
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for a clean exit; returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>appliance.dll as built beside the test assembly, else under src/Appliance/bin.</summary>
+    public static string FindApplianceDll()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "appliance.dll");
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "appliance.runtimeconfig.json"))) return beside;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var bin = Path.Combine(dir.FullName, "src", "Appliance", "bin");
+            if (!Directory.Exists(bin)) continue;
+            var found = Directory.EnumerateFiles(bin, "appliance.dll", SearchOption.AllDirectories)
+                .Where(p => File.Exists(Path.ChangeExtension(p, ".runtimeconfig.json")))
+                .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+            if (found is not null) return found;
+        }
+        throw new FileNotFoundException($"appliance.dll was not found beside {AppContext.BaseDirectory} nor under src/Appliance/bin; build the solution first.");
+    }
+
+    /// <summary>Waits until the process has printed <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -65,20 +108,33 @@ public sealed class ApplianceProcess : IDisposable
         }
     }
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Runs `appliance ARGS` to completion; the exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(FindApplianceDll());
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout + await stderr);
+    }
 
-    public void Kill() { if (!_process.HasExited) _process.Kill(entireProcessTree: true); _process.WaitForExit(); }
-
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     public void Dispose()
     {
-        Kill();
+        try { if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(5000); } }
+        catch (InvalidOperationException) { }
         _process.Dispose();
     }
 }
