@@ -16,9 +16,9 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
 {
     private ApprovalAppliance _a = null!;
 
-    public async Task InitializeAsync() => _a = await ApprovalAppliance.StartAsync();
+    public async ValueTask InitializeAsync() => _a = await ApprovalAppliance.StartAsync();
 
-    public async Task DisposeAsync() => await _a.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _a.DisposeAsync();
 
     [Fact]
     public async Task Approved_withdrawal_is_signed_once_and_accepted_by_the_exchange()

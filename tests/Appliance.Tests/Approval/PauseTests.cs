@@ -20,10 +20,10 @@ public sealed class PauseTests : IAsyncLifetime
     private readonly TestPanel _panel = new();
     private TestAppliance _appliance = null!;
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         _appliance = await TestAppliance.StartAsync(configure: s => s with { Panel = _panel });
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _appliance.DisposeAsync();
         _panel.Dispose();

@@ -13,9 +13,9 @@ public sealed class WithdrawalPolicyEndToEndTests : IAsyncLifetime
 {
     private ApprovalAppliance _a = null!;
 
-    public async Task InitializeAsync() => _a = await ApprovalAppliance.StartAsync();
+    public async ValueTask InitializeAsync() => _a = await ApprovalAppliance.StartAsync();
 
-    public async Task DisposeAsync() => await _a.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _a.DisposeAsync();
 
     private async Task AssertRefusedWithoutAsking(string reason, V1.SignRequest request)
     {

@@ -11,9 +11,9 @@ public sealed class AuditChainTests : IAsyncLifetime
 {
     private readonly AuditTestLog _t = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task DisposeAsync() => await _t.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _t.DisposeAsync();
 
     [Fact]
     public async Task Records_are_chained_hashed_and_verify()

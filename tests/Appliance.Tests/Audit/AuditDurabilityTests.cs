@@ -5,7 +5,6 @@ using Appliance.Cli;
 using Appliance.Client;
 using Appliance.Tests.Support;
 using Grpc.Core;
-using Xunit.Abstractions;
 
 namespace Appliance.Tests.Audit;
 

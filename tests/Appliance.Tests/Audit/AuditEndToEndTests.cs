@@ -19,13 +19,13 @@ public sealed class AuditEndToEndTests : IAsyncLifetime
     private TestAppliance _appliance = null!;
     private ApplianceClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _appliance = await TestAppliance.StartAsync(s => s with { AuditOptions = new FileAuditLogOptions { Disk = _disk } });
         _client = _appliance.Client();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _appliance.DisposeAsync();

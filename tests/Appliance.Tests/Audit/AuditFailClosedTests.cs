@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Appliance.Audit;
 using Appliance.Common;
-using Xunit.Abstractions;
 
 namespace Appliance.Tests.Audit;
 
@@ -11,13 +10,13 @@ public sealed class AuditFailClosedTests(ITestOutputHelper output) : IAsyncLifet
     private readonly FaultyAuditDisk _disk = new();
     private AuditTestLog _t = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _t = new AuditTestLog(new FileAuditLogOptions { Disk = _disk, CheckpointInterval = TimeSpan.FromHours(1) });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _t.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _t.DisposeAsync();
 
     [Theory]
     [InlineData(DiskFault.FullBeforeWrite)]
@@ -70,12 +69,8 @@ public sealed class AuditFailClosedTests(ITestOutputHelper output) : IAsyncLifet
         try
         {
             var (mounted, why) = TryMountTmpfs(mount);
-            if (!mounted)
-            {
-                output.WriteLine($"REAL FULL DISK NOT TESTED: 'mount -t tmpfs -o size=64k' failed ({why}); the same path is covered through the IAuditDisk seam by A_failed_write_refuses_with_AUDIT_UNAVAILABLE_and_the_next_good_write_resumes.");
-                await A_failed_write_refuses_with_AUDIT_UNAVAILABLE_and_the_next_good_write_resumes(DiskFault.FullAfterHalfWrite);
-                return;
-            }
+            // Without mount rights this cannot run; say so in the summary (the IAuditDisk seam tests cover the logic).
+            if (!mounted) Assert.Skip($"needs 'mount -t tmpfs' (root): {why}");
             output.WriteLine($"tmpfs of 64 KiB mounted at {mount}");
             await FillAndRecover(mount);
         }

@@ -8,9 +8,9 @@ public sealed class AuditRecoveryTests : IAsyncLifetime
 {
     private readonly AuditTestLog _t = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task DisposeAsync() => await _t.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _t.DisposeAsync();
 
     [Fact]
     public async Task A_torn_last_line_is_cut_off_recorded_and_the_chain_continues()

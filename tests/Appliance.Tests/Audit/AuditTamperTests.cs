@@ -14,13 +14,13 @@ public sealed partial class AuditTamperTests : IAsyncLifetime
 {
     private readonly AuditTestLog _t = new();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         await _t.WriteAsync(20, checkpointEvery: 5);
         Assert.True(_t.Verify().Ok);
     }
 
-    public async Task DisposeAsync() => await _t.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _t.DisposeAsync();
 
     private AuditProblem Broken()
     {

@@ -14,13 +14,13 @@ public sealed class RefusalTests : IAsyncLifetime
     private TestAppliance _appliance = null!;
     private ApplianceClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _appliance = await TestAppliance.StartAsync();
         _client = _appliance.Client();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _appliance.DisposeAsync();

@@ -17,7 +17,7 @@ public sealed class SignEndToEndTests : IAsyncLifetime
     private FakeUpbitServer _upbit = null!;
     private ApplianceClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _appliance = await TestAppliance.StartAsync();
         _upbit = await FakeUpbitServer.StartAsync();
@@ -25,7 +25,7 @@ public sealed class SignEndToEndTests : IAsyncLifetime
         _client = _appliance.Client();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _upbit.DisposeAsync();

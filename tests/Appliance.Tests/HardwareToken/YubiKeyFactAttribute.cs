@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Appliance.Tests.HardwareToken;
@@ -11,7 +12,8 @@ public sealed class YubiKeyFactAttribute : FactAttribute
 {
     public const string Variable = "APPLIANCE_HW_TESTS";
 
-    public YubiKeyFactAttribute(string? alsoRequires = null)
+    public YubiKeyFactAttribute(string? alsoRequires = null, [CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (Environment.GetEnvironmentVariable(Variable) != "1")
             Skip = $"set {Variable}=1 with a YubiKey attached";

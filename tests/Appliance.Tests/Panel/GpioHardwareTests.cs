@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Appliance.Panel;
 
 namespace Appliance.Tests.Panel;
@@ -5,7 +6,8 @@ namespace Appliance.Tests.Panel;
 /// <summary>Runs only where asked (APPLIANCE_HW_TESTS=1, on a Pi with the panel wired); reported as skipped elsewhere.</summary>
 public sealed class HardwareFactAttribute : FactAttribute
 {
-    public HardwareFactAttribute()
+    public HardwareFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (Environment.GetEnvironmentVariable("APPLIANCE_HW_TESTS") != "1")
             Skip = "Hardware test: set APPLIANCE_HW_TESTS=1 on a Raspberry Pi with the panel wired as in docs/panel.md.";

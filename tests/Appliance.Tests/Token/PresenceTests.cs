@@ -4,7 +4,6 @@ using Appliance.Common;
 using Appliance.Tests.Support;
 using Appliance.Token;
 using Grpc.Core;
-using Xunit.Abstractions;
 
 namespace Appliance.Tests.Token;
 
@@ -16,7 +15,7 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
     private FakeTokenAppliance _app = null!;
     private Appliance.Client.ApplianceClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _app = await FakeTokenAppliance.StartAsync();
         _client = _app.Client();
@@ -24,7 +23,7 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         await Assert.ThrowsAsync<RpcException>(() => _client.SignAsync("GET", "/v1/nope", []));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

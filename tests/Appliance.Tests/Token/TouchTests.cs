@@ -21,7 +21,7 @@ public sealed class TouchTests : IAsyncLifetime
     private Appliance.Client.ApplianceClient _client = null!;
     private readonly List<SecretBytes> _released = [];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var options = new TokenPresenceOptions
         {
@@ -32,7 +32,7 @@ public sealed class TouchTests : IAsyncLifetime
         _client = _app.Client();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();
