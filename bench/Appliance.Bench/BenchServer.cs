@@ -1,4 +1,4 @@
-using Appliance.Signing;
+using Appliance.Pipeline;
 using System.Text;
 using Appliance.Audit;
 using Appliance.Client;
@@ -8,6 +8,7 @@ using Appliance.Provisioning;
 using Appliance.Server;
 using Appliance.Token;
 using Microsoft.Extensions.Logging;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Bench;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Appliance.Audit;
-using Appliance.Signing;
+using Appliance.Pipeline;
 
 namespace Appliance.Bench;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Appliance.Approval;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Appliance.Pipeline;
 
 namespace Appliance.Admin;
 

@@ -1,5 +1,5 @@
 using Appliance.Panel;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

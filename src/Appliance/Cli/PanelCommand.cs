@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Appliance.Config;
 using Appliance.Panel;
+using Appliance.Devices.Panels;
 
 namespace Appliance.Cli;
 

@@ -3,8 +3,10 @@ using Appliance.Config;
 using Appliance.Panel;
 using Appliance.Provisioning;
 using Appliance.Server;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Token;
+using Appliance.Devices.Panels;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Cli;
 

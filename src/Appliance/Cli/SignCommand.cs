@@ -1,7 +1,9 @@
+extern alias bot;
+
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text;
-using Appliance.Client;
+using bot::Appliance.Client;
 
 namespace Appliance.Cli;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Appliance.Common;
 using Appliance.Panel;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Upbit;
 
 namespace Appliance.Config;

@@ -1,6 +1,6 @@
 using System.Net;
 using Appliance.Common;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Upbit;
 using Appliance.V1;
 using Grpc.Core;

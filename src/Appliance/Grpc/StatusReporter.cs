@@ -3,8 +3,9 @@ using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Credentials;
 using Appliance.Policy;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.V1;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Grpc;
 
@@ -15,7 +16,7 @@ public sealed class StatusReporter(BotRegistry bots, CredentialVault vault, Appl
         typeof(StatusReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
 
     /// <summary>Where pending approvals are counted; null reports none.</summary>
-    public Approval.IApprovalGate? Approvals { get; init; }
+    public IApprovalGate? Approvals { get; init; }
 
     public ApplianceStatus Report(X509Certificate2? certificate, IPAddress peer)
     {

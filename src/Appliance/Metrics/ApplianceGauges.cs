@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Upbit;
 
 namespace Appliance.Metrics;

@@ -1,5 +1,7 @@
+extern alias bot;
+
 using System.Security.Cryptography.X509Certificates;
-using Appliance.Client;
+using bot::Appliance.Client;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Appliance.Common;

@@ -5,6 +5,8 @@ using Appliance.Pki;
 using Appliance.Policy;
 using Appliance.Sealing;
 using Appliance.Token;
+using Appliance.Devices.Tokens;
+using Appliance.Upbit;
 
 namespace Appliance.Provisioning;
 

@@ -3,6 +3,7 @@ using Appliance.Config;
 using Appliance.Pki;
 using Appliance.Sealing;
 using Appliance.Token;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Provisioning;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Appliance.Common;
 using Appliance.Token;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Provisioning;
 

@@ -7,7 +7,7 @@ using Appliance.Grpc;
 using Appliance.Pki;
 using Appliance.Policy;
 using Appliance.Sealing;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Token;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Server;
 
@@ -120,7 +121,8 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(sp => new CredentialReloader(setup.Data.CredentialsDir, sp.GetRequiredService<TokenPresenceMonitor>().TryReloadCredentials,
             time, sp.GetRequiredService<ILogger<CredentialReloader>>(), setup.BotPollInterval * 4));
         services.AddSingleton(sp => setup.TouchPrompt ?? new LogTouchPrompt(sp.GetRequiredService<ILogger<LogTouchPrompt>>()));
-        services.AddSingleton<TouchUnsealer>();
+        services.AddSingleton(sp => new TouchUnsealer(vault, () => sp.GetRequiredService<TokenPresenceMonitor>().Current, state,
+            sp.GetRequiredService<ITouchPrompt>(), setup.TokenOptions, time));
         services.AddSingleton<SignPipeline>();
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
             setup.Token.IsSoftware, time) { Approvals = sp.GetRequiredService<IApprovalGate>() });

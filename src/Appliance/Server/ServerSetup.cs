@@ -3,6 +3,8 @@ using Appliance.Audit;
 using Appliance.Config;
 using Appliance.Token;
 using Microsoft.Extensions.Logging;
+using Appliance.Credentials;
+using Appliance.Pipeline;
 
 namespace Appliance.Server;
 
@@ -24,7 +26,7 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
 
 
     /// <summary>Null: Upbit's documented per-group rates (order rate from appliance.json).</summary>
-    public Signing.UpbitRates? Rates { get; init; }
+    public UpbitRates? Rates { get; init; }
 
     /// <summary>Null: decisions go to the hash-chained FileAuditLog under DATA_DIR/audit (tests may override).</summary>
     public IAuditSink? Audit { get; init; }

@@ -2,7 +2,7 @@ using System.Net;
 using Appliance.Alerts;
 using Appliance.Common;
 using Appliance.Sealing;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Upbit;
 
 namespace Appliance.Tests.Alerts;

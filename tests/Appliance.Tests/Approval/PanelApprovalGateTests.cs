@@ -2,7 +2,7 @@ using Appliance.Approval;
 using Appliance.Common;
 using Appliance.Panel;
 using Appliance.Sealing;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Upbit;
 
 namespace Appliance.Tests.Approval;

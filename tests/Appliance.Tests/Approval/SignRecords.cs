@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
-using Appliance.Signing;
+using Appliance.Pipeline;
+using Appliance.Upbit;
 
 namespace Appliance.Tests.Approval;
 

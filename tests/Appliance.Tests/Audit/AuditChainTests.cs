@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Appliance.Audit;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Token;
 
 namespace Appliance.Tests.Audit;

@@ -6,6 +6,8 @@ using Appliance.Config;
 using Appliance.Provisioning;
 using Appliance.Tests.Support;
 using Appliance.Token;
+using Appliance.Devices.Tokens;
+using Appliance.Tests.Provisioning;
 
 namespace Appliance.Tests.Audit;
 

@@ -34,7 +34,7 @@ public sealed class AuditEndToEndTests : IAsyncLifetime
     private FileAuditLog Log => _appliance.Server.AuditLog!;
 
     private AuditVerification Verify() =>
-        AuditVerifier.Verify(_appliance.Data.AuditDir, Config.TokenDescriptor.Load(_appliance.Data.TokenFile).PublicKey(KeySlot.Audit));
+        AuditVerifier.Verify(_appliance.Data.AuditDir, global::Appliance.Config.TokenDescriptor.Load(_appliance.Data.TokenFile).PublicKey(KeySlot.Audit));
 
     [Fact]
     public async Task Every_token_that_leaves_has_its_record_on_disk_first()

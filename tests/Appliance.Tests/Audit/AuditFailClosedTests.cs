@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Appliance.Audit;
 using Appliance.Common;
+using Appliance.Tests.Provisioning;
 
 namespace Appliance.Tests.Audit;
 
@@ -84,7 +85,7 @@ public sealed class AuditFailClosedTests(ITestOutputHelper output) : IAsyncLifet
     private async Task FillAndRecover(string mount)
     {
         var dir = Path.Combine(mount, "audit");
-        using var token = Appliance.Token.SoftwareToken.Create();
+        using var token = Appliance.Devices.Tokens.SoftwareToken.Create();
         var log = FileAuditLog.Open(dir, token, new FileAuditLogOptions { CheckpointInterval = TimeSpan.FromHours(1) });
         var filler = Path.Combine(mount, "filler");
         await using (var f = new FileStream(filler, FileMode.Create))

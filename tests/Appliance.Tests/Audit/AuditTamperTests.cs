@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Appliance.Audit;
 using Appliance.Token;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Tests.Audit;
 

@@ -1,9 +1,10 @@
 using System.Net;
 using Appliance.Audit;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Tests.Support;
 using Appliance.Token;
 using Appliance.Upbit;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Tests.Audit;
 

@@ -1,4 +1,5 @@
 using Appliance.Cli;
+using Appliance.Tests.Provisioning;
 
 namespace Appliance.Tests.Cli;
 

@@ -4,10 +4,11 @@ using Appliance.Common;
 using Appliance.Config;
 using Appliance.Provisioning;
 using Appliance.Server;
-using Appliance.Signing;
+using Appliance.Pipeline;
 using Appliance.Tests.Support;
 using Appliance.Token;
 using Microsoft.Extensions.Logging;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Tests.EndToEnd;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Appliance.Tests.EndToEnd;
 using Appliance.Tests.Support;
+using Appliance.Tests.Provisioning;
 
 namespace Appliance.Tests.Image;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Appliance.Pki;
+using Appliance.Upbit;
 
 namespace Appliance.Tests.Pki;
 

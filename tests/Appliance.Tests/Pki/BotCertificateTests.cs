@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Pki;
+using Appliance.Policy;
 
 namespace Appliance.Tests.Pki;
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Appliance.Pki;
+using Appliance.Policy;
 
 namespace Appliance.Tests.Pki;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Appliance.Sealing;
 using Appliance.Token;
+using Appliance.Devices.Tokens;
 
 namespace Appliance.Tests.Sealing;
 

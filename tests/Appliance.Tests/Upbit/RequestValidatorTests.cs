@@ -1,5 +1,6 @@
 using Appliance.Common;
 using Appliance.Upbit;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Upbit;
 

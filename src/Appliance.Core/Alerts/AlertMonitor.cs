@@ -1,0 +1,72 @@
+using Appliance.Audit;
+using Appliance.Credentials;
+using Appliance.Policy;
+using Appliance.Pipeline;
+
+namespace Appliance.Alerts;
+
+/// <summary>
+/// The alerts that do not come from a decision: it watches the bots and credentials (new ones,
+/// expiry, age), the token (removed) and the audit log (cannot write), and raises them.
+/// </summary>
+public sealed class AlertMonitor : IAsyncDisposable
+{
+    private readonly AlertRules _rules;
+    private readonly AlertDispatcher _alerts;
+    private readonly BotRegistry _bots;
+    private readonly CredentialVault _vault;
+    private readonly ApplianceState _state;
+    private readonly FileAuditLog? _audit;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public AlertMonitor(AlertRules rules, AlertDispatcher alerts, BotRegistry bots, CredentialVault vault, ApplianceState state,
+        FileAuditLog? audit, TimeProvider time, TimeSpan interval)
+    {
+        (_rules, _alerts, _bots, _vault, _state, _audit, _time) = (rules, alerts, bots, vault, state, audit, time);
+        CheckInventory();
+        _state.Changed += OnStateChanged;
+        if (_audit is not null) _audit.AvailabilityChanged += OnAuditAvailability;
+        _loop = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await Task.Delay(interval, time, _stop.Token);
+                    CheckInventory();
+                }
+            }
+            catch (OperationCanceledException) { }
+        });
+    }
+
+    private void CheckInventory()
+    {
+        var credentials = _vault.Names.Select(n => { try { return _vault.Metadata(n); } catch (Exception e) when (e is InvalidOperationException or Common.SignRefusal) { return null; } })
+            .OfType<Sealing.CredentialMetadata>();
+        foreach (var alert in _rules.ObserveInventory(_bots.All.Select(b => b.Name), credentials)) _alerts.Raise(alert);
+    }
+
+    private void OnStateChanged()
+    {
+        if (_rules.ObserveToken(_state.TokenPresent) is { } alert) _alerts.Raise(alert);
+    }
+
+    private void OnAuditAvailability(bool available)
+    {
+        if (!available)
+            _alerts.Raise(new Alert(AlertRuleNames.AuditUnavailable, _time.GetUtcNow(),
+                "the audit log cannot be written: signing is stopped until it can"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _state.Changed -= OnStateChanged;
+        if (_audit is not null) _audit.AvailabilityChanged -= OnAuditAvailability;
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}

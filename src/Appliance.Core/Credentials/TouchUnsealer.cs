@@ -1,0 +1,102 @@
+using Appliance.Common;
+using Appliance.Credentials;
+using Appliance.Pipeline;
+using Appliance.Sealing;
+using Appliance.Token;
+
+namespace Appliance.Credentials;
+
+/// <summary>
+/// Unseals a touch-gated credential for one use: the YubiKey touch is the approval. The ECDH on the
+/// touch-always slot blocks inside the token until the touch (or ~15 s, then fails like "not logged
+/// in"), so it runs on a dedicated thread, never a thread-pool thread, while the prompt is shown.
+/// <paramref name="currentToken"/> is the token in the port now (null while it is out). An error after <see cref="TokenPresenceOptions.TouchTimeoutAfter"/> is an approval timeout; a fast
+/// error is a token fault. The secret is used once on that thread and zeroed before the result is handed back.
+/// </summary>
+public sealed class TouchUnsealer(
+    CredentialVault vault,
+    Func<IHardwareToken?> currentToken,
+    ApplianceState state,
+    ITouchPrompt prompt,
+    TokenPresenceOptions options,
+    TimeProvider time)
+{
+    /// <summary>True when <paramref name="credential"/> is unsealed by a touch (so the touch is its approval).</summary>
+    public bool Gates(string credential) => vault.IsTouchGated(credential);
+
+    /// <summary>
+    /// Waits for the touch, unseals, runs <paramref name="use"/> once and zeroes the secret.
+    /// Returns the result and how long the operator took. Refusals: APPROVAL_TIMEOUT (no touch),
+    /// KEY_ABSENT (token gone), TOKEN_ERROR (the token failed at once). Cancellation abandons the
+    /// wait: the token call cannot be interrupted, but its secret is zeroed unused when it returns.
+    /// </summary>
+    public async Task<(T Result, TimeSpan Waited)> UseSecretAsync<T>(
+        string credential, TouchPromptInfo info, SecretUse<T> use, CancellationToken cancellationToken)
+    {
+        var envelope = vault.TouchGatedEnvelope(credential);
+        var token = currentToken();
+        if (token is null || !state.TokenPresent) throw KeyAbsent();
+        var done = new TaskCompletionSource<(T, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var shown = prompt.Begin(info);
+        var thread = new Thread(() => Run(envelope, token, use, done, cancellationToken))
+        {
+            IsBackground = true,
+            Name = "touch-unseal",
+        };
+        thread.Start();
+        return await done.Task.WaitAsync(cancellationToken);
+    }
+
+    private void Run<T>(SealedCredential envelope, IHardwareToken token, SecretUse<T> use,
+        TaskCompletionSource<(T, TimeSpan)> done, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        SecretBytes secret;
+        try
+        {
+            secret = CredentialSealer.Unseal(envelope, token);
+        }
+        catch (Exception e)
+        {
+            done.TrySetException(Classify(e, time.GetElapsedTime(started), token));
+            return;
+        }
+        var waited = time.GetElapsedTime(started);
+        T result;
+        try
+        {
+            // The caller gave up (or the token left) while we waited: the secret is zeroed unused.
+            if (cancellationToken.IsCancellationRequested) { done.TrySetCanceled(cancellationToken); return; }
+            if (!state.TokenPresent) { done.TrySetException(KeyAbsent()); return; }
+            result = use(envelope.Metadata, secret.Span);
+        }
+        catch (Exception e)
+        {
+            done.TrySetException(e);
+            return;
+        }
+        finally
+        {
+            secret.Dispose();
+            options.SecretReleasedForTests?.Invoke(secret);
+        }
+        done.TrySetResult((result, waited));
+    }
+
+    private Exception Classify(Exception e, TimeSpan waited, IHardwareToken token)
+    {
+        if (e is SignRefusal) return e;
+        if (e is ObjectDisposedException || !state.TokenPresent || !token.IsPresent()) return KeyAbsent();
+        if (waited >= options.TouchTimeoutAfter)
+            return new SignRefusal(RefusalKind.PermissionDenied, Reasons.ApprovalTimeout,
+                $"No YubiKey touch within {waited.TotalSeconds:F0} s, so nothing was signed; send the request again and touch the key while it blinks.");
+        if (e is InvalidOperationException)
+            return new SignRefusal(RefusalKind.FailedPrecondition, Reasons.TokenError,
+                $"The YubiKey failed the touch-gated unseal at once ({e.Message}); check the key and the appliance log.");
+        return e; // tampered envelope (CryptographicException) and the like: a failure, not a refusal
+    }
+
+    private static SignRefusal KeyAbsent() =>
+        new(RefusalKind.FailedPrecondition, Reasons.KeyAbsent,
+            "The hardware key is not present, so nothing was signed; plug the YubiKey back in and send the request again.");
+}

@@ -1,0 +1,117 @@
+using Appliance.Pipeline;
+
+namespace Appliance.Panel;
+
+/// <summary>
+/// Keeps the panel in step with the appliance: ready green steady while serving; alert red when
+/// the key is absent or signing is paused (or an alert is raised); amber blinking while an
+/// approval waits, with its details on the display; activity flashing once per signature. The one
+/// writer of the panel's LEDs and text, so state, approvals and alerts never overwrite each other.
+/// Buttons are read by their owners (the approval gate; pause control for the long press).
+/// </summary>
+public sealed class PanelController : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly IPanel _panel;
+    private readonly ApplianceState _state;
+    private IReadOnlyList<string>? _approval;
+    private readonly List<string> _alerts = []; // active alert reasons, newest last
+    private long _signed;
+
+    public PanelController(IPanel panel, ApplianceState state)
+    {
+        _panel = panel;
+        _state = state;
+        _state.Changed += Refresh;
+        Refresh();
+    }
+
+    public IPanel Panel => _panel;
+
+    public long Signed => Interlocked.Read(ref _signed);
+
+    /// <summary>Call once per signature: one flash of the activity LED.</summary>
+    public void OnSigned()
+    {
+        Interlocked.Increment(ref _signed);
+        _panel.Pulse(Led.Activity);
+    }
+
+    /// <summary>Shows what waits for approval and blinks the approval LED until <see cref="EndApproval"/>.</summary>
+    public void ShowApproval(ApprovalPrompt prompt) => ShowApproval(ApprovalText.Lines(prompt));
+
+    /// <summary>Shows approval text already laid out (the approval gate's queue view).</summary>
+    public void ShowApproval(IReadOnlyList<string> lines)
+    {
+        lock (_lock) _approval = lines;
+        Refresh();
+    }
+
+    public void EndApproval()
+    {
+        lock (_lock) _approval = null;
+        Refresh();
+    }
+
+    /// <summary>Lights the alert LED with a reason on the display (audit failure, anomaly) until it is cleared.</summary>
+    public void RaiseAlert(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        lock (_lock)
+        {
+            _alerts.Remove(reason);
+            _alerts.Add(reason);
+        }
+        Refresh();
+    }
+
+    /// <summary>Clears one alert (e.g. the audit log can be written again).</summary>
+    public void ClearAlert(string reason)
+    {
+        lock (_lock) _alerts.Remove(reason);
+        Refresh();
+    }
+
+    /// <summary>Clears every alert: the operator has seen them.</summary>
+    public void ClearAlert()
+    {
+        lock (_lock) _alerts.Clear();
+        Refresh();
+    }
+
+    public IReadOnlyList<string> Alerts
+    {
+        get { lock (_lock) return _alerts.ToList(); }
+    }
+
+    private void Refresh()
+    {
+        lock (_lock)
+        {
+            var name = _state.Name;
+            var serving = name == "ready";
+            _panel.SetLed(Led.Ready, serving);
+            _panel.SetLed(Led.Alert, !serving || _alerts.Count > 0);
+            if (_approval is not null) _panel.BlinkLed(Led.Approval);
+            else _panel.SetLed(Led.Approval, false);
+            _panel.ShowText(_approval ?? StateLines(name));
+        }
+    }
+
+    /// <summary>What the display shows when no approval waits, by appliance state.</summary>
+    public static IReadOnlyList<string> IdleLines(string state) => state switch
+    {
+        "ready" => ["READY"],
+        "locked" => ["LOCKED", "insert the key"],
+        "paused" => ["PAUSED", "hold to resume"],
+        _ => [state.ToUpperInvariant()],
+    };
+
+    private IReadOnlyList<string> StateLines(string name) =>
+        _alerts.Count == 0 ? IdleLines(name) : [.. IdleLines(name), $"ALERT {_alerts[^1]}"];
+
+    public void Dispose()
+    {
+        _state.Changed -= Refresh;
+    }
+}
