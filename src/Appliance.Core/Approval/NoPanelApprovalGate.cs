@@ -13,6 +13,5 @@ public sealed class NoPanelApprovalGate : IApprovalGate
     public bool Requires(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters) => endpoint.IsWithdrawal;
 
     public Task<ApprovalGrant> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken) =>
-        throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.ApprovalUnavailable,
-            $"{request.Endpoint.Method} {request.Endpoint.Path} needs a physical approval and this appliance has no approval panel; run it with a panel (--panel gpio or console).");
+        throw Refusals.ApprovalUnavailable($"{request.Endpoint.Method} {request.Endpoint.Path}");
 }

@@ -68,8 +68,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         var started = _time.GetTimestamp();
         var untilDeadline = request.Deadline is { } deadline ? deadline - _time.GetUtcNow() - DeadlineMargin : (TimeSpan?)null;
         if (untilDeadline <= TimeSpan.Zero)
-            throw SignRefusal.Denied(Reasons.ApprovalTimeout,
-                $"The call's deadline leaves no time for the operator to approve it; give the call a deadline of at least {_options.TimeoutSeconds:0.#} s.");
+            throw Refusals.NoTimeToApprove(_options.Timeout);
 
         var waiting = new Waiting(request);
         int position;
@@ -96,15 +95,11 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         return verdict switch
         {
             Verdict.Approved => new ApprovalGrant(ApprovalMode.Button.ToWire(), waited),
-            Verdict.Rejected => throw SignRefusal.Denied(Reasons.ApprovalRejected,
-                $"The operator rejected {what} on the appliance panel; nothing was signed."),
-            Verdict.Timeout => throw SignRefusal.Denied(Reasons.ApprovalTimeout,
-                $"Nobody approved {what} within {_options.TimeoutSeconds:0.#} s; nothing was signed. Ask the operator to watch the panel and send it again."),
-            Verdict.Deadline => throw SignRefusal.Denied(Reasons.ApprovalTimeout,
-                $"The call's deadline came before anyone approved {what}; nothing was signed. Give the call a deadline longer than the approval timeout ({_options.TimeoutSeconds:0.#} s)."),
+            Verdict.Rejected => throw Refusals.ApprovalRejected(what),
+            Verdict.Timeout => throw Refusals.ApprovalTimedOut(what, _options.Timeout),
+            Verdict.Deadline => throw Refusals.DeadlineBeforeApproval(what, _options.Timeout),
             Verdict.Cancelled => throw new OperationCanceledException("The caller went away while the approval waited; nothing was signed.", cancellationToken),
-            _ => throw waiting.StopReason ?? new SignRefusal(RefusalKind.FailedPrecondition, Reasons.ApprovalUnavailable,
-                "The approval panel stopped while the approval waited; nothing was signed. Send the request again once the appliance runs."),
+            _ => throw waiting.StopReason ?? Refusals.ApprovalStopped(),
         };
     }
 

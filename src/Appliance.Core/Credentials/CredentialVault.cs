@@ -91,10 +91,7 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
             var metadata = entry.Sealed.Metadata;
             EnsureNotExpired(metadata);
             if (entry.Secret is null || entry.Secret.IsDisposed)
-                throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.Sealed,
-                    metadata.Approval == ApprovalMode.Touch
-                        ? $"Credential '{name}' is unsealed only by a YubiKey touch during an approval; this request needs no approval, so use a credential without --approval touch."
-                        : $"Credential '{name}' is sealed (the hardware key was removed or not unlocked); plug in the YubiKey and check the PIN.");
+                throw metadata.Approval == ApprovalMode.Touch ? Refusals.TouchOnly(name) : Refusals.Sealed(name);
             return use(metadata, entry.Secret.Span);
         }
         finally { _lock.ExitReadLock(); }
@@ -126,8 +123,7 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
     private void EnsureNotExpired(CredentialMetadata metadata)
     {
         if (metadata.IsExpiredAt(time.GetUtcNow()))
-            throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.CredentialExpired,
-                $"Credential '{metadata.Name}' expired on {metadata.Expires:yyyy-MM-dd} (Upbit keys live one year); issue a new key and run 'appliance credentials rotate {metadata.Name}'.");
+            throw Refusals.CredentialExpired(metadata.Name, metadata.Expires);
     }
 
     /// <summary>For tests that check zeroing: the buffers currently held (disposed ones included until replaced).</summary>
@@ -141,8 +137,7 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
     private Entry Find(string name) =>
         _entries.TryGetValue(name, out var entry)
             ? entry
-            : throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.UnknownCredential,
-                $"No credential named '{name}' on this appliance; add it with 'appliance credentials add {name}'.");
+            : throw Refusals.UnknownCredential(name);
 
     private void Swap(Dictionary<string, Entry> next)
     {

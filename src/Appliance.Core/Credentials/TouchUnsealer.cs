@@ -3,6 +3,7 @@ using Appliance.Credentials;
 using Appliance.Pipeline;
 using Appliance.Sealing;
 using Appliance.Token;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Credentials;
 
@@ -19,7 +20,8 @@ public sealed class TouchUnsealer(
     ApplianceState state,
     ITouchPrompt prompt,
     TokenPresenceOptions options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger? logger = null)
 {
     /// <summary>True when <paramref name="credential"/> is unsealed by a touch (so the touch is its approval).</summary>
     public bool Gates(string credential) => vault.IsTouchGated(credential);
@@ -88,11 +90,12 @@ public sealed class TouchUnsealer(
         if (e is SignRefusal) return e;
         if (e is ObjectDisposedException || !state.TokenPresent || !token.IsPresent()) return KeyAbsent();
         if (waited >= options.TouchTimeoutAfter)
-            return new SignRefusal(RefusalKind.PermissionDenied, Reasons.ApprovalTimeout,
-                $"No YubiKey touch within {waited.TotalSeconds:F0} s, so nothing was signed; send the request again and touch the key while it blinks.");
+            return Refusals.NoTouch(waited);
         if (e is InvalidOperationException)
-            return new SignRefusal(RefusalKind.FailedPrecondition, Reasons.TokenError,
-                $"The YubiKey failed the touch-gated unseal at once ({e.Message}); check the key and the appliance log.");
+        {
+            logger?.LogError("The YubiKey failed the touch-gated unseal at once: {Error}", e.Message);
+            return Refusals.TokenError();
+        }
         return e; // tampered envelope (CryptographicException) and the like: a failure, not a refusal
     }
 

@@ -31,10 +31,8 @@ public sealed class ApplianceState
     public void EnsureCanSign()
     {
         if (!_tokenPresent)
-            throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.KeyAbsent,
-                "The hardware key is not present, so every secret is locked; plug the YubiKey back in.");
+            throw Refusals.KeyAbsent();
         if (_paused)
-            throw new SignRefusal(RefusalKind.FailedPrecondition, Reasons.Paused,
-                "Signing is paused by the operator; resume with a long press or 'appliance resume'.");
+            throw Refusals.Paused();
     }
 }

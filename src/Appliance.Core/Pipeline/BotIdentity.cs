@@ -12,21 +12,16 @@ public static class BotIdentity
     public static BotProfile Identify(BotRegistry bots, SignCall call, DateTimeOffset now)
     {
         if (call.ClientCertificate is null)
-            throw new SignRefusal(RefusalKind.Unauthenticated, Reasons.NoClientCertificate,
-                "No client certificate was presented; connect with the bot.pem and bot.key from 'appliance bots add'.");
+            throw Refusals.NoClientCertificate();
         var thumbprint = Thumbprints.Sha256Hex(call.ClientCertificate);
         if (!bots.TryGet(thumbprint, out var bot))
-            throw new SignRefusal(RefusalKind.Unauthenticated, Reasons.UnknownBot,
-                "This client certificate belongs to no bot on this appliance; use a bundle written by 'appliance bots add'.");
+            throw Refusals.UnknownBot();
         if (bot.Revoked is not null)
-            throw new SignRefusal(RefusalKind.Unauthenticated, Reasons.BotRevoked,
-                $"Bot '{bot.Name}' was revoked; ask the operator for a new bundle ('appliance bots renew {bot.Name}').");
+            throw Refusals.BotRevoked(bot.Name);
         if (now > bot.CertExpires || now < call.ClientCertificate.NotBefore.ToUniversalTime())
-            throw new SignRefusal(RefusalKind.Unauthenticated, Reasons.BotRevoked,
-                $"Bot '{bot.Name}''s certificate is outside its validity period; renew it with 'appliance bots renew {bot.Name}'.");
+            throw Refusals.CertificateOutsideValidity(bot.Name);
         if (!bot.AllowsIp(call.PeerAddress))
-            throw SignRefusal.Denied(Reasons.IpNotAllowed,
-                $"Bot '{bot.Name}' may not connect from {call.PeerAddress}; add the address with 'bots add --allow-ip' or connect from an allowed host.");
+            throw Refusals.IpNotAllowed(bot.Name, call.PeerAddress.ToString());
         return bot;
     }
 }

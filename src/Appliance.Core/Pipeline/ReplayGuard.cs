@@ -34,11 +34,9 @@ public sealed class ReplayGuard
                 _bots[bot] = window = new BotWindow();
             window.Expire(now - _window);
             if (window.Seen.Contains(requestId))
-                throw new SignRefusal(RefusalKind.AlreadyExists, Reasons.ReplayedRequest,
-                    $"request_id '{requestId}' was already used by this bot; send a fresh unique request_id (a UUID) with every request.");
+                throw Refusals.ReplayedRequest(requestId);
             if (window.Seen.Count >= _capacityPerBot)
-                throw new SignRefusal(RefusalKind.ResourceExhausted, Reasons.RateLimited,
-                    $"More than {_capacityPerBot} requests within {_window.TotalSeconds:0} s; slow down and retry.");
+                throw Refusals.RateLimited($"More than {_capacityPerBot} requests within {_window.TotalSeconds:0} s", TimeSpan.FromSeconds(1));
             window.Seen.Add(requestId);
             window.Order.Enqueue((now, requestId));
         }

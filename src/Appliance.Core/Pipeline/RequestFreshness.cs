@@ -12,14 +12,11 @@ public static partial class RequestFreshness
     public static void Check(SignCall call, DateTimeOffset now, TimeSpan skew)
     {
         if (!RequestIdPattern().IsMatch(call.RequestId))
-            throw SignRefusal.Invalid(Reasons.BadRequestId,
-                "request_id must be 1-128 characters of A-Z a-z 0-9 . _ : -; send a fresh UUID with each request.");
+            throw Refusals.BadRequestId();
         if (call.ClientTime is not { } clientTime)
-            throw SignRefusal.Invalid(Reasons.MissingClientTime,
-                "client_time is missing; set it to the bot's current UTC time.");
+            throw Refusals.MissingClientTime();
         var off = (clientTime - now).Duration();
         if (off > skew)
-            throw SignRefusal.Invalid(Reasons.ClockSkew,
-                $"client_time is {off.TotalSeconds:0.0} s away from the appliance clock (allowed {skew.TotalSeconds:0.#} s); sync the bot's clock with NTP.");
+            throw Refusals.ClockSkew(off, skew);
     }
 }

@@ -68,8 +68,7 @@ public sealed class SignPipeline(
             Admit(bot, call);
             string[] views = [Scopes.ToWire(Scope.ViewOrders), Scopes.ToWire(Scope.ViewAssets)];
             if (!bot.Scopes.Any(views.Contains))
-                throw SignRefusal.Denied(Reasons.ScopeDenied,
-                    $"The private WebSocket needs scope view-orders or view-assets, which bot '{bot.Name}' lacks; re-add the bot with one of them.");
+                throw Refusals.ScopeDenied("The private WebSocket", "view-orders or view-assets", bot.Name);
             return Task.FromResult(new Prepared("", "", "",
                 (ak, secret, nonce) => UpbitJwt.CreateForWebSocket(ak, secret, nonce, options.JwtAlgorithm)));
         }, cancellationToken);

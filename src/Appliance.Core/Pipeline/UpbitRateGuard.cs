@@ -26,8 +26,9 @@ public sealed class UpbitRateGuard(TimeProvider time, UpbitRates rates)
             bucket.Tokens = Math.Min(capacity, bucket.Tokens + refill);
             bucket.Stamp = now;
             if (bucket.Tokens < 1)
-                throw new SignRefusal(RefusalKind.ResourceExhausted, Reasons.RateLimited,
-                    $"Credential '{credential}' is at Upbit's limit for group '{RateGroups.ToWire(endpoint.RateGroup)}' ({capacity} per {period.TotalSeconds:0.#} s); slow down and retry in a moment.");
+                throw Refusals.RateLimited(
+                    $"Credential '{credential}' is at Upbit's limit for group '{RateGroups.ToWire(endpoint.RateGroup)}' ({capacity} per {period.TotalSeconds:0.#} s)",
+                    TimeSpan.FromSeconds((1 - bucket.Tokens) / capacity * period.TotalSeconds));
             bucket.Tokens -= 1;
         }
     }

@@ -22,8 +22,7 @@ public static class Authorizer
     public static void CheckCredential(BotProfile bot, string credential)
     {
         if (!bot.AllowsCredential(credential))
-            throw SignRefusal.Denied(Reasons.CredentialDenied,
-                $"Bot '{bot.Name}' may not use credential '{credential}'; leave credential empty to use '{bot.Credential}'.");
+            throw Refusals.CredentialDenied(bot.Name, credential, bot.Credential);
     }
 
     private static void CheckScope(BotProfile bot, Endpoint endpoint, string credential, IReadOnlyCollection<string> credentialScopes)
@@ -33,13 +32,11 @@ public static class Authorizer
         var ok = bot.Scopes.Contains(needed)
             || (endpoint.Scope == Scope.TradeTest && bot.Scopes.Contains(Scopes.ToWire(Scope.Trade)));
         if (!ok)
-            throw SignRefusal.Denied(Reasons.ScopeDenied,
-                $"{endpoint.Method} {endpoint.Path} needs scope '{needed}', which bot '{bot.Name}' does not have; re-add the bot with --scopes including {needed} if it should.");
+            throw Refusals.ScopeDenied($"{endpoint.Method} {endpoint.Path}", needed, bot.Name);
         var credentialOk = credentialScopes.Contains(needed)
             || (endpoint.Scope == Scope.TradeTest && credentialScopes.Contains(Scopes.ToWire(Scope.Trade)));
         if (!credentialOk)
-            throw SignRefusal.Denied(Reasons.ScopeDenied,
-                $"Credential '{credential}' was added without scope '{needed}'; Upbit would answer out_of_scope. Issue a key with that permission and run 'credentials rotate'.");
+            throw Refusals.CredentialScopeMissing(credential, needed);
     }
 
     private static void CheckMarkets(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
@@ -56,15 +53,13 @@ public static class Authorizer
             foreach (var market in markets)
             {
                 if (!bot.Markets.Contains(market, StringComparer.Ordinal))
-                    throw SignRefusal.Denied(Reasons.MarketDenied,
-                        $"Bot '{bot.Name}' may trade only {string.Join(", ", bot.Markets)}; '{market}' is not among them.");
+                    throw Refusals.MarketDenied(bot.Name, bot.Markets, market);
             }
         }
         // A cancel-all without pairs, or by quote currency, reaches markets outside the list.
         if (endpoint.Method == "DELETE" && endpoint.Path == "/v1/orders/open"
             && (parameters.Any(p => p.Key == "quote_currencies") || !parameters.Any(p => p.Key == "pairs")))
-            throw SignRefusal.Denied(Reasons.MarketDenied,
-                $"Bot '{bot.Name}' is limited to some markets; name them with pairs= instead of cancelling across all markets.");
+            throw Refusals.CancelAcrossMarkets(bot.Name);
     }
 
     internal static decimal? ParseDecimal(IReadOnlyList<UpbitParam> parameters, string key)
@@ -72,7 +67,7 @@ public static class Authorizer
         var value = parameters.FirstOrDefault(p => p.Key == key).Value;
         if (value is null) return null;
         if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number < 0)
-            throw SignRefusal.Invalid(Reasons.BadParamValue, $"Parameter '{key}' must be a plain decimal number such as 0.01, not '{value}'.");
+            throw Refusals.NotADecimal(key);
         return number;
     }
 }

@@ -10,29 +10,33 @@ namespace Appliance.Policy;
 /// </summary>
 internal static class OrderCaps
 {
-    public static void Check(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
+    /// <param name="remainingBound">For cancel_and_new with new_volume=remain_only: the most the old order can
+    /// have left (its placed volume, from the ownership record); null when not known.</param>
+    public static void Check(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters, decimal? remainingBound = null)
     {
         if (bot.MaxOrderNotional is null && bot.MaxOrderVolume is null) return;
-        if (Read(endpoint, parameters) is not { } order) return;
+        if (Read(endpoint, parameters, remainingBound) is not { } order) return;
         var (type, notional, volume) = order;
 
-        if (bot.MaxOrderVolume is { } maxVolume && volume is { } v && v > maxVolume)
-            throw SignRefusal.Denied(Reasons.OrderLimit,
-                $"Order volume {v} is above bot '{bot.Name}''s cap of {maxVolume}; split the order or raise the cap with 'bots add'.");
-
+        // Every cap the bot has must bound the order: a size given in KRW (ord_type=price, best bid)
+        // slips past a volume cap, and a market sell slips past a notional cap, unless the other cap bounds it.
+        if (bot.MaxOrderVolume is { } maxVolume)
+        {
+            if (volume is { } v && v > maxVolume) throw Refusals.OrderVolumeAboveCap(bot.Name, v, maxVolume);
+            if (volume is null && (notional is null || bot.MaxOrderNotional is null))
+                throw Refusals.NotionalUnknown(bot.Name, type ?? "?");
+        }
         if (bot.MaxOrderNotional is { } maxNotional)
         {
-            if (notional is { } n && n > maxNotional)
-                throw SignRefusal.Denied(Reasons.OrderLimit,
-                    $"Order notional {n} is above bot '{bot.Name}''s cap of {maxNotional}; split the order or raise the cap with 'bots add'.");
+            if (notional is { } n && n > maxNotional) throw Refusals.OrderNotionalAboveCap(bot.Name, n, maxNotional);
             if (notional is null && (volume is null || bot.MaxOrderVolume is null))
-                throw SignRefusal.Denied(Reasons.NotionalUnknown,
-                    $"The notional of a '{type}' order is not known before it fills, and bot '{bot.Name}' has no volume cap to bound it; give the bot --max-order-volume or use a limit order.");
+                throw Refusals.NotionalUnknown(bot.Name, type ?? "?");
         }
     }
 
     /// <summary>The order type, notional (null when unknown before the fill) and volume of a request that places an order; null for any other request.</summary>
-    internal static (string? Type, decimal? Notional, decimal? Volume)? Read(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
+    internal static (string? Type, decimal? Notional, decimal? Volume)? Read(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters,
+        decimal? remainingBound = null)
     {
         if (endpoint.Method != "POST") return null;
         string typeKey, priceKey, volumeKey;
@@ -51,7 +55,10 @@ internal static class OrderCaps
         var type = parameters.FirstOrDefault(p => p.Key == typeKey).Value;
         var side = parameters.FirstOrDefault(p => p.Key == "side").Value;
         var price = Authorizer.ParseDecimal(parameters, priceKey);
-        var volume = Authorizer.ParseDecimal(parameters, volumeKey);
+        // remain_only keeps what is left of the old order: at most what it was placed with.
+        var volume = parameters.FirstOrDefault(p => p.Key == volumeKey).Value == "remain_only"
+            ? remainingBound
+            : Authorizer.ParseDecimal(parameters, volumeKey);
 
         // "price" (market buy) and "best" bid give the total to spend as price; "limit" gives both.
         decimal? notional = type switch

@@ -32,16 +32,15 @@ public sealed class WithdrawalPolicy(TimeProvider time)
         string? Get(string key) => parameters.FirstOrDefault(p => p.Key == key).Value;
         var krw = endpoint.Path == "/v1/withdraws/krw";
         var currency = krw ? WithdrawalRules.Krw : Get("currency")?.ToUpperInvariant()
-            ?? throw SignRefusal.Invalid(Reasons.MissingParam, "A coin withdrawal needs 'currency'.");
+            ?? throw Refusals.MissingParam("currency", "for a coin withdrawal");
         var amount = Authorizer.ParseDecimal(parameters, "amount")
-            ?? throw SignRefusal.Invalid(Reasons.MissingParam, "A withdrawal needs 'amount'.");
+            ?? throw Refusals.MissingParam("amount", "for a withdrawal");
 
         if (!krw) CheckAddress(bot, currency, Get("net_type") ?? "", Get("address") ?? "", Get("secondary_address"));
 
         var cap = bot.WithdrawCaps.FirstOrDefault(c => string.Equals(c.Currency, currency, StringComparison.OrdinalIgnoreCase));
         if (cap?.PerWithdrawal is { } perWithdrawal && amount > perWithdrawal)
-            throw SignRefusal.Denied(Reasons.WithdrawLimit,
-                $"Withdrawal of {amount} {currency} is above bot '{bot.Name}''s cap of {perWithdrawal} {currency} per withdrawal; withdraw less or raise the cap with --withdraw-cap.");
+            throw Refusals.WithdrawAboveCap(bot.Name, amount, currency, perWithdrawal);
 
         var reservation = new WithdrawalReservation(this, bot.Name, currency, amount, time.GetUtcNow());
         lock (_lock)
@@ -51,8 +50,7 @@ public sealed class WithdrawalPolicy(TimeProvider time)
             {
                 var used = entries.Sum(e => e.Amount);
                 if (used + amount > per24Hours)
-                    throw SignRefusal.Denied(Reasons.WithdrawLimit,
-                        $"Bot '{bot.Name}' has withdrawn or is withdrawing {used} {currency} in the last 24 h; {amount} more would pass its 24 h cap of {per24Hours} {currency}. Wait, or raise the cap with --withdraw-cap.");
+                    throw Refusals.WithdrawAbove24h(bot.Name, used, amount, currency, per24Hours);
             }
             entries.Add(reservation);
         }
@@ -68,9 +66,10 @@ public sealed class WithdrawalPolicy(TimeProvider time)
     private static void CheckAddress(BotProfile bot, string currency, string netType, string address, string? secondary)
     {
         if (bot.WithdrawAddresses.Any(a => a.Matches(currency, netType, address, secondary))) return;
-        throw SignRefusal.Denied(Reasons.WithdrawAddressDenied, bot.WithdrawAddresses.Count == 0
-            ? $"Bot '{bot.Name}' has no withdrawal addresses; re-add it with --withdraw-address CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] to allow one."
-            : $"Bot '{bot.Name}' may not withdraw {currency} on network '{netType}' to '{address}'{(secondary is null ? "" : $" (memo '{secondary}')")}: that destination is not on its allowlist.");
+        throw bot.WithdrawAddresses.Count == 0
+            ? Refusals.NoWithdrawAddresses(bot.Name)
+            : Refusals.WithdrawAddressDenied(bot.Name,
+                $"{currency} on network '{Refusals.Echo(netType)}' to '{Refusals.Echo(address)}'{(secondary is null ? "" : $" (memo '{Refusals.Echo(secondary)}')")}");
     }
 
     /// <summary>The live entries of one bot and currency, dropping those older than the window (under the lock).</summary>

@@ -45,19 +45,19 @@ internal static class OrderTypeRules
         void Need(string? value, string name)
         {
             if (value is null)
-                throw RequestValidator.Refuse(Reasons.MissingParam, $"Parameter '{prefix}{name}' is required {context}; add it.");
+                throw Refusals.MissingParam(prefix + name, context);
         }
 
         void Forbid(string? value, string name)
         {
             if (value is not null)
-                throw RequestValidator.Refuse(Reasons.BadParamValue, $"Parameter '{prefix}{name}' is not allowed {context}; leave it out.");
+                throw Refusals.NotAllowedWith(prefix + name, context);
         }
 
         void NeedSide(string expected, string meaning)
         {
             if (hasSide && side != expected)
-                throw RequestValidator.Refuse(Reasons.BadParamValue, $"ord_type={ordType} is a {meaning}; send side={expected} or another ord_type.");
+                throw Refusals.WrongSide(ordType, meaning, expected);
         }
 
         switch (ordType)
@@ -79,7 +79,7 @@ internal static class OrderTypeRules
             case "best":
                 Need(timeInForce, "time_in_force");
                 if (timeInForce == "post_only")
-                    throw RequestValidator.Refuse(Reasons.BadParamValue, $"Parameter '{prefix}time_in_force' must be ioc or fok {context}.");
+                    throw Refusals.BestNeedsIocOrFok(prefix + "time_in_force", context);
                 if (side == "bid") { Need(price, "price"); Forbid(volume, "volume"); }
                 if (side == "ask") { Need(volume, "volume"); Forbid(price, "price"); }
                 break;
@@ -89,8 +89,7 @@ internal static class OrderTypeRules
             Forbid(timeInForce, "time_in_force");
         if (timeInForce == "post_only" && smpType is not (null or "none"))
         {
-            throw RequestValidator.Refuse(Reasons.BadParamValue,
-                $"time_in_force=post_only cannot be combined with {prefix}smp_type={smpType}; drop smp_type or set it to none.");
+            throw Refusals.PostOnlyWithSmp(prefix + "smp_type", smpType);
         }
     }
 }

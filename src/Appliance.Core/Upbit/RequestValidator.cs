@@ -18,9 +18,7 @@ public static class RequestValidator
         ArgumentNullException.ThrowIfNull(parameters);
         if (!catalog.TryFind(method, path, out var endpoint))
         {
-            throw Refuse(Reasons.UnknownEndpoint,
-                $"'{ValueChecks.Echo(method)} {ValueChecks.Echo(path)}' is not a private Upbit endpoint the appliance signs; "
-                + "use one of GET, POST, DELETE with a documented path including /v1 and without a query string, e.g. GET /v1/accounts.");
+            throw Refusals.UnknownEndpoint(method, path);
         }
 
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -29,26 +27,21 @@ public static class RequestValidator
             var key = param.Key ?? "";
             if (!ParamSpec.NamePattern().IsMatch(key))
             {
-                throw Refuse(Reasons.UnknownParam,
-                    $"Parameter name '{ValueChecks.Echo(key)}' is malformed; use lowercase letters and '_' with an optional '[]' suffix, "
-                    + $"one of those accepted by {endpoint}: {endpoint.AcceptedList}.");
+                throw Refusals.MalformedParamName(key, endpoint.ToString(), endpoint.AcceptedList);
             }
             if (!endpoint.TryGetParam(key, out var spec))
             {
-                throw Refuse(Reasons.UnknownParam,
-                    $"Parameter '{key}' is not accepted by {endpoint}; accepted: {endpoint.AcceptedList}.");
+                throw Refusals.UnknownParam(key, endpoint.ToString(), endpoint.AcceptedList);
             }
 
             var count = counts[key] = counts.GetValueOrDefault(key) + 1;
             if (count > 1 && spec.Kind != ParamKind.Array)
             {
-                var how = spec.Kind == ParamKind.CommaList ? " with its items joined by commas" : "";
-                throw Refuse(Reasons.DuplicateParam, $"Parameter '{key}' appears more than once in {endpoint}; send it once{how}.");
+                throw Refusals.DuplicateParam(key, endpoint.ToString(), spec.Kind == ParamKind.CommaList);
             }
             if (count > spec.MaxCount)
             {
-                throw Refuse(Reasons.TooManyValues,
-                    $"Parameter '{key}' is repeated more than {spec.MaxCount} times; split the request into smaller ones.");
+                throw Refusals.TooManyRepeats(key, spec.MaxCount);
             }
             CheckValue(spec, param.Value ?? "");
         }
@@ -56,16 +49,16 @@ public static class RequestValidator
         foreach (var spec in endpoint.Params)
         {
             if (spec.Required && !counts.ContainsKey(spec.Name))
-                throw Refuse(Reasons.MissingParam, $"Parameter '{spec.Name}' is required by {endpoint}; add it.");
+                throw Refusals.MissingParam(spec.Name, $"by {endpoint}");
         }
         foreach (var group in endpoint.Groups)
         {
             var present = group.Names.Count(counts.ContainsKey);
             var names = string.Join(", ", group.Names);
             if (present < group.Min)
-                throw Refuse(Reasons.MissingParam, $"{endpoint} needs one of {names}; add one.");
+                throw Refusals.MissingOneOf(endpoint.ToString(), names);
             if (present > group.Max)
-                throw Refuse(Reasons.BadParamValue, $"{endpoint} takes only one of {names}; leave the others out.");
+                throw Refusals.OnlyOneOf(endpoint.ToString(), names);
         }
 
         OrderTypeRules.Check(endpoint, parameters);
@@ -76,26 +69,25 @@ public static class RequestValidator
     {
         var name = spec.Name;
         if (value.Length == 0)
-            throw Refuse(Reasons.BadParamValue, $"Parameter '{name}' is empty; send a value or leave the parameter out.");
+            throw Refusals.EmptyParam(name);
         if (value.Length > spec.MaxLength)
-            throw Refuse(Reasons.ParamTooLong, $"Parameter '{name}' is longer than {spec.MaxLength} characters; shorten it.");
+            throw Refusals.ParamTooLong(name, spec.MaxLength);
         if (spec.AllowedValues.Contains(value, StringComparer.Ordinal))
             return;
         if (spec.Format == ValueFormat.OneOf)
-            throw Refuse(Reasons.BadParamValue, $"Parameter '{name}' must be one of {string.Join(", ", spec.AllowedValues)}.");
+            throw Refusals.NotOneOf(name, spec.AllowedValues);
         if (!ValueChecks.IsAllSafe(value, allowComma: true))
         {
-            throw Refuse(Reasons.BadParamValue,
-                $"Parameter '{name}' holds a character outside {ValueChecks.SafeCharsetText}; send the plain (not URL-encoded) value using only these characters.");
+            throw Refusals.UnsafeCharacter(name, ValueChecks.SafeCharsetText);
         }
 
         if (spec.Kind == ParamKind.CommaList)
         {
             var items = value.Split(',');
             if (items.Length > spec.MaxCount)
-                throw Refuse(Reasons.TooManyValues, $"Parameter '{name}' lists more than {spec.MaxCount} items; send fewer.");
+                throw Refusals.TooManyItems(name, spec.MaxCount);
             if (items.Any(i => i.Length == 0))
-                throw Refuse(Reasons.BadParamValue, $"Parameter '{name}' has an empty item; separate items by single commas with none at the ends.");
+                throw Refusals.EmptyListItem(name);
             foreach (var item in items) CheckFormat(spec, item);
             return;
         }
@@ -115,8 +107,6 @@ public static class RequestValidator
             ? "a whole number in digits, e.g. 10"
             : "a decimal number in digits with at most one '.', e.g. 0.01";
         var extra = spec.AllowedValues.IsEmpty ? "" : $" or {string.Join(" or ", spec.AllowedValues)}";
-        throw Refuse(Reasons.BadParamValue, $"Parameter '{spec.Name}' must be {expected}{extra}.");
+        throw Refusals.BadFormat(spec.Name, expected + extra);
     }
-
-    internal static SignRefusal Refuse(string reason, string message) => SignRefusal.Invalid(reason, message);
 }

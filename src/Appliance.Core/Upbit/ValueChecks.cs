@@ -39,17 +39,4 @@ internal static class ValueChecks
         if (dot < 0) return IsInteger(value);
         return IsInteger(value[..dot]) && IsInteger(value[(dot + 1)..]);
     }
-
-    /// <summary>
-    /// Untrusted text made fit for a one-line message: printable ASCII kept, anything else as '?', at most 40
-    /// characters. Stops log injection through parameter names.
-    /// </summary>
-    public static string Echo(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return "";
-        const int max = 40;
-        var shown = text.Length > max ? text[..max] : text;
-        var chars = shown.Select(c => c is >= ' ' and <= '~' && c != '\'' ? c : '?').ToArray();
-        return new string(chars) + (text.Length > max ? "..." : "");
-    }
 }

@@ -122,7 +122,7 @@ public sealed class ApplianceServer : IAsyncDisposable
             time, sp.GetRequiredService<ILogger<CredentialReloader>>(), setup.BotPollInterval * 4));
         services.AddSingleton(sp => setup.TouchPrompt ?? new LogTouchPrompt(sp.GetRequiredService<ILogger<LogTouchPrompt>>()));
         services.AddSingleton(sp => new TouchUnsealer(vault, () => sp.GetRequiredService<TokenPresenceMonitor>().Current, state,
-            sp.GetRequiredService<ITouchPrompt>(), setup.TokenOptions, time));
+            sp.GetRequiredService<ITouchPrompt>(), setup.TokenOptions, time, sp.GetRequiredService<ILogger<TouchUnsealer>>()));
         services.AddSingleton<SignPipeline>();
         services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
             setup.Token.IsSoftware, time) { Approvals = sp.GetRequiredService<IApprovalGate>() });

@@ -49,7 +49,7 @@ public sealed class PauseTests : IAsyncLifetime
     private async Task AssertPaused()
     {
         using var client = _appliance.Client();
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => client.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => client.SignAsync("GET", "/v1/accounts", []));
     }
 
     [Fact]

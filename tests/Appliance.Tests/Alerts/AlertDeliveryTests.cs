@@ -77,7 +77,7 @@ public sealed class AlertDeliveryTests
         using var client = appliance.Client();
 
         await client.SignAsync("GET", "/v1/accounts", []);
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ScopeDenied,
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ScopeDenied,
             () => client.SignAsync("POST", "/v1/withdraws/coin", [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.5"), new("address", "bc1qattacker")]));
 
         await AuditChainTests.WaitUntil(() => !receiver.Received.IsEmpty);

@@ -61,7 +61,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await _a.Panel.WaitForApproval("amount 0.1");
         await _a.Panel.Press(PanelButton.Reject);
 
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => call);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => call);
         var record = Assert.Single(await _a.Records.WaitFor(1));
         Assert.Equal(("denied", Reasons.ApprovalRejected), (record.Outcome, record.Reason));
         Assert.Empty(_a.Records.Signed);
@@ -101,7 +101,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await _a.Panel.WaitForApproval("amount 0.2");
         Assert.Equal("blink", _a.Panel.LedState(Led.Approval));
         await _a.Panel.Press(PanelButton.Reject);
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => second);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => second);
 
         var records = await _a.Records.WaitFor(2);
         Assert.Single(records, r => r.Outcome == "signed");
@@ -142,7 +142,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await Task.Delay(50);
         Assert.False(call.IsCompleted); // an earlier press does not carry over to a new approval
         await _a.Panel.Press(PanelButton.Reject);
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => call);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => call);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await _a.Panel.WaitForApproval("amount 0.1");
         await _a.Panel.Hold();
 
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => call);
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => call);
         await _a.Panel.WaitForText(t => t.Take(2).SequenceEqual(PanelController.IdleLines("paused"))); // an alert line may follow
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         Assert.Empty(_a.Records.Signed);
@@ -170,7 +170,7 @@ public sealed class ApprovalTimeoutTests
         var call = a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
         await a.Panel.WaitForApproval("amount 0.1");
 
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(3));
         var record = Assert.Single(await a.Records.WaitFor(1));
         Assert.Equal(("denied", Reasons.ApprovalTimeout), (record.Outcome, record.Reason));
@@ -190,7 +190,7 @@ public sealed class ApprovalTimeoutTests
         var call = a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"), deadline: TimeSpan.FromSeconds(1));
         await a.Panel.WaitForApproval("amount 0.1");
 
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(await a.Records.WaitFor(1), r => r.Outcome == "signed");
         await a.Panel.WaitForText(t => t.Count > 0 && t[0] == PanelController.IdleLines("ready")[0]); // idle (an alert line may follow)
@@ -213,7 +213,7 @@ public sealed class ApprovalTimeoutTests
     public async Task Without_a_panel_withdrawals_are_refused_fail_closed()
     {
         await using var a = await ApprovalAppliance.StartAsync(withPanel: false);
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => a.Sign(ApprovalAppliance.CoinWithdrawal("0.1")));
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => a.Sign(ApprovalAppliance.CoinWithdrawal("0.1")));
         Assert.Empty(a.Records.Signed);
     }
 

@@ -19,7 +19,7 @@ public sealed class WithdrawalPolicyEndToEndTests : IAsyncLifetime
 
     private async Task AssertRefusedWithoutAsking(string reason, V1.SignRequest request)
     {
-        var e = await Refusals.AssertRefused(StatusCode.PermissionDenied, reason, () => _a.Sign(request));
+        var e = await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, reason, () => _a.Sign(request));
         Assert.False(_a.Panel.EverAskedForApproval, "the operator was asked to approve a withdrawal the policy refuses");
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         Assert.DoesNotContain("secret", e.Status.Detail, StringComparison.OrdinalIgnoreCase);
@@ -90,14 +90,14 @@ public sealed class WithdrawalPolicyEndToEndTests : IAsyncLifetime
         var rejected = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.4"));
         await _a.Panel.WaitForApproval("amount 0.4");
         await _a.Panel.Press(PanelButton.Reject);
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => rejected);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => rejected);
 
         // ... so 0.5 more still fits under 1 BTC per 24 h,
         await Approve(ApprovalAppliance.CoinWithdrawal("0.5"), "0.5");
         var asked = _a.Panel.Texts.Count(t => t.Count > 0 && t[0].StartsWith("APPROVE?", StringComparison.Ordinal));
 
         // and then the smallest amount is refused without asking.
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.WithdrawLimit, () => _a.Sign(ApprovalAppliance.CoinWithdrawal("0.00000001")));
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.WithdrawLimit, () => _a.Sign(ApprovalAppliance.CoinWithdrawal("0.00000001")));
         Assert.Equal(asked, _a.Panel.Texts.Count(t => t.Count > 0 && t[0].StartsWith("APPROVE?", StringComparison.Ordinal)));
 
         var records = await _a.Records.WaitFor(4);
@@ -115,10 +115,10 @@ public sealed class WithdrawalPolicyEndToEndTests : IAsyncLifetime
         await _a.Panel.WaitForText(t => t.Count > 0 && t[0] == "APPROVE? +1 wait");
 
         // 0.5 signed-or-waiting + 0.5 waiting = 1: a third cannot be queued behind them.
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.WithdrawLimit, () => _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1")));
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.WithdrawLimit, () => _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1")));
 
         await _a.Panel.Press(PanelButton.Reject);
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => first);
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => first);
         await _a.Panel.WaitForApproval("amount 0.5");
         await _a.Panel.Press(PanelButton.Approve);
         await second;

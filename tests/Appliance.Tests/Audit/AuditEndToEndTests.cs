@@ -63,9 +63,9 @@ public sealed class AuditEndToEndTests : IAsyncLifetime
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await Health());
 
         _disk.Fault = DiskFault.FullBeforeWrite;
-        var e = await Refusals.AssertRefused(StatusCode.Unavailable, Reasons.AuditUnavailable, () => _client.SignAsync("GET", "/v1/accounts", []));
+        var e = await RpcRefusals.AssertRefused(StatusCode.Unavailable, Reasons.AuditUnavailable, () => _client.SignAsync("GET", "/v1/accounts", []));
         Assert.Contains("audit log cannot be written", e.Status.Detail);
-        await Refusals.AssertRefused(StatusCode.Unavailable, Reasons.AuditUnavailable, () => _client.SignWebSocketAsync());
+        await RpcRefusals.AssertRefused(StatusCode.Unavailable, Reasons.AuditUnavailable, () => _client.SignWebSocketAsync());
         Assert.False(Log.IsAvailable);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await Health());
 

@@ -56,6 +56,6 @@ public sealed class CredentialReloadTests
             catch (RpcException e) { refusal = e; }
         }
         Assert.NotNull(refusal);
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.UnknownCredential, () => client.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.UnknownCredential, () => client.SignAsync("GET", "/v1/accounts", []));
     }
 }

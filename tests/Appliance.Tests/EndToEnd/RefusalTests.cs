@@ -42,11 +42,11 @@ public sealed class RefusalTests : IAsyncLifetime
     [InlineData("PUT", "/v1/orders", Reasons.UnknownEndpoint)]
     [InlineData("GET", "/v1/accounts?x=1", Reasons.UnknownEndpoint)]
     public Task Unknown_endpoint_is_invalid(string method, string path, string reason) =>
-        Refusals.AssertRefused(StatusCode.InvalidArgument, reason, () => Sign(method, path));
+        RpcRefusals.AssertRefused(StatusCode.InvalidArgument, reason, () => Sign(method, path));
 
     [Fact]
     public Task Unknown_param_is_invalid() =>
-        Refusals.AssertRefused(StatusCode.InvalidArgument, Reasons.UnknownParam, () => Sign("GET", "/v1/orders/chance", "market=KRW-BTC", "evil=1"));
+        RpcRefusals.AssertRefused(StatusCode.InvalidArgument, Reasons.UnknownParam, () => Sign("GET", "/v1/orders/chance", "market=KRW-BTC", "evil=1"));
 
     [Theory]
     [InlineData("market=KRW-BTC&market=KRW-ETH")]
@@ -54,27 +54,27 @@ public sealed class RefusalTests : IAsyncLifetime
     [InlineData("market=KRW BTC")]
     [InlineData("market=KRW-BTC\nx")]
     public Task Smuggled_parameters_are_refused(string pair) =>
-        Refusals.AssertRefused(StatusCode.InvalidArgument, Reasons.BadParamValue, () => Sign("GET", "/v1/orders/chance", pair));
+        RpcRefusals.AssertRefused(StatusCode.InvalidArgument, Reasons.BadParamValue, () => Sign("GET", "/v1/orders/chance", pair));
 
     [Fact]
     public async Task Client_clock_off_by_more_than_the_skew_is_invalid()
     {
-        await Refusals.AssertRefused(StatusCode.InvalidArgument, Reasons.ClockSkew,
+        await RpcRefusals.AssertRefused(StatusCode.InvalidArgument, Reasons.ClockSkew,
             () => _client.Signer.SignAsync(Raw(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddSeconds(-30))).ResponseAsync);
-        await Refusals.AssertRefused(StatusCode.InvalidArgument, Reasons.ClockSkew,
+        await RpcRefusals.AssertRefused(StatusCode.InvalidArgument, Reasons.ClockSkew,
             () => _client.Signer.SignAsync(Raw(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow.AddSeconds(30))).ResponseAsync);
     }
 
     [Fact]
     public Task Missing_client_time_is_invalid() =>
-        Refusals.AssertRefused(StatusCode.InvalidArgument, Reasons.MissingClientTime,
+        RpcRefusals.AssertRefused(StatusCode.InvalidArgument, Reasons.MissingClientTime,
             () => _client.Signer.SignAsync(Raw(Guid.NewGuid().ToString(), null)).ResponseAsync);
 
     [Theory]
     [InlineData("")]
     [InlineData("has space")]
     public Task Bad_request_id_is_invalid(string id) =>
-        Refusals.AssertRefused(StatusCode.InvalidArgument, Reasons.BadRequestId,
+        RpcRefusals.AssertRefused(StatusCode.InvalidArgument, Reasons.BadRequestId,
             () => _client.Signer.SignAsync(Raw(id, DateTimeOffset.UtcNow)).ResponseAsync);
 
     [Fact]
@@ -83,18 +83,18 @@ public sealed class RefusalTests : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var first = await _client.Signer.SignAsync(Raw(id, DateTimeOffset.UtcNow));
         Assert.StartsWith("Bearer ", first.Authorization);
-        await Refusals.AssertRefused(StatusCode.AlreadyExists, Reasons.ReplayedRequest,
+        await RpcRefusals.AssertRefused(StatusCode.AlreadyExists, Reasons.ReplayedRequest,
             () => _client.Signer.SignAsync(Raw(id, DateTimeOffset.UtcNow)).ResponseAsync);
     }
 
     [Fact]
     public Task Endpoint_outside_the_bots_scopes_is_denied() =>
-        Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ScopeDenied,
+        RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ScopeDenied,
             () => Sign("POST", "/v1/withdraws/coin", "currency=BTC", "net_type=BTC", "amount=0.01", "address=bc1qexampleaddress0000000000000000000000"));
 
     [Fact]
     public Task Credential_not_given_to_the_bot_is_denied() =>
-        Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.CredentialDenied,
+        RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.CredentialDenied,
             () => _client.SignAsync("GET", "/v1/accounts", [], credential: "someone-else"));
 
     [Fact]
@@ -102,9 +102,9 @@ public sealed class RefusalTests : IAsyncLifetime
     {
         using var limited = LimitedBot("btc-only", new BotRequest("btc-only", DemoSetup.CredentialName, ["trade", "view-orders"]) { Markets = ["KRW-BTC"] });
         await limited.SignAsync("GET", "/v1/orders/chance", [new("market", "KRW-BTC")]);
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.MarketDenied,
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.MarketDenied,
             () => limited.SignAsync("GET", "/v1/orders/chance", [new("market", "KRW-ETH")]));
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.MarketDenied,
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.MarketDenied,
             () => limited.SignAsync("DELETE", "/v1/orders/open", [new("cancel_side", "all")]));
     }
 
@@ -115,8 +115,8 @@ public sealed class RefusalTests : IAsyncLifetime
         KeyValuePair<string, string>[] Order(string volume) =>
             [new("market", "KRW-BTC"), new("side", "bid"), new("volume", volume), new("price", "100000000"), new("ord_type", "limit")];
         await capped.SignAsync("POST", "/v1/orders", Order("0.01"));
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.OrderLimit, () => capped.SignAsync("POST", "/v1/orders", Order("0.02")));
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.NotionalUnknown, () => capped.SignAsync("POST", "/v1/orders",
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.OrderLimit, () => capped.SignAsync("POST", "/v1/orders", Order("0.02")));
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.NotionalUnknown, () => capped.SignAsync("POST", "/v1/orders",
             [new("market", "KRW-BTC"), new("side", "ask"), new("volume", "1"), new("ord_type", "market")]));
     }
 
@@ -124,7 +124,7 @@ public sealed class RefusalTests : IAsyncLifetime
     public async Task Peer_address_outside_the_allowlist_is_denied()
     {
         using var remote = LimitedBot("lan-only", new BotRequest("lan-only", DemoSetup.CredentialName, ["view-assets"]) { AllowIps = ["10.1.2.0/24"] });
-        await Refusals.AssertRefused(StatusCode.PermissionDenied, Reasons.IpNotAllowed, () => remote.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.IpNotAllowed, () => remote.SignAsync("GET", "/v1/accounts", []));
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class RefusalTests : IAsyncLifetime
             catch (RpcException e) { refusal = e; }
         }
         Assert.NotNull(refusal);
-        await Refusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, () => _client.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, () => _client.SignAsync("GET", "/v1/accounts", []));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class RefusalTests : IAsyncLifetime
         foreach (var file in Directory.GetFiles(other.BundleDir)) File.Copy(file, Path.Combine(dir.Path, Path.GetFileName(file)));
         File.Copy(Path.Combine(_appliance.BundleDir, "ca.pem"), Path.Combine(dir.Path, "ca.pem"), overwrite: true);
         using var stranger = _appliance.Client(dir.Path);
-        await Refusals.AssertRefused(StatusCode.Unauthenticated, Reasons.UnknownBot, () => stranger.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.UnknownBot, () => stranger.SignAsync("GET", "/v1/accounts", []));
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class RefusalTests : IAsyncLifetime
             });
         });
         using var withdrawer = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", "withdrawer"));
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => withdrawer.SignAsync("POST", "/v1/withdraws/coin",
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => withdrawer.SignAsync("POST", "/v1/withdraws/coin",
             [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.01"), new("address", "bc1qexampleaddress0000000000000000000000")]));
     }
 
@@ -178,7 +178,7 @@ public sealed class RefusalTests : IAsyncLifetime
     {
         KeyValuePair<string, string>[] cancelAll = [new("cancel_side", "all"), new("pairs", "KRW-BTC")];
         await _client.SignAsync("DELETE", "/v1/orders/open", cancelAll);
-        await Refusals.AssertRefused(StatusCode.ResourceExhausted, Reasons.RateLimited, () => _client.SignAsync("DELETE", "/v1/orders/open", cancelAll));
+        await RpcRefusals.AssertRefused(StatusCode.ResourceExhausted, Reasons.RateLimited, () => _client.SignAsync("DELETE", "/v1/orders/open", cancelAll));
         // Other groups keep their own budget.
         await _client.SignAsync("GET", "/v1/accounts", []);
     }

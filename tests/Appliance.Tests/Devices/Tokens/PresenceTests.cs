@@ -156,7 +156,7 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Single(_app.Events, e => e.Change == TokenPresenceChange.Refused);
         Assert.False(_app.Appliance.Server.State.TokenPresent);
         Assert.False(_app.Appliance.Server.Vault.HasSecrets);
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.KeyAbsent, Sign);
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.KeyAbsent, Sign);
 
         _app.Inserted = _app.Key; // the right key again
         _app.Key.Replug();
@@ -180,7 +180,7 @@ public sealed class PresenceTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Contains("PIN is blocked", failed.Message);
         Assert.Contains("restart", failed.Message);
         Assert.False(_app.Appliance.Server.State.TokenPresent);
-        await Refusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.KeyAbsent, Sign);
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.KeyAbsent, Sign);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Grpc.Core;
 namespace Appliance.Tests.Support;
 
 /// <summary>Asserts a gRPC call was refused with the given status and ErrorInfo reason.</summary>
-public static class Refusals
+public static class RpcRefusals
 {
     public static async Task<RpcException> AssertRefused(StatusCode code, string reason, Func<Task> call)
     {
