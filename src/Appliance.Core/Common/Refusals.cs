@@ -115,6 +115,9 @@ public static class Refusals
     public static SignRefusal RequestIdReused(string requestId) => new(RefusalKind.AlreadyExists, Reasons.RequestIdReused,
         $"request_id '{Echo(requestId)}' was already used by this bot for a different request; send a fresh request_id for a new request, or the identical request to get its answer again.");
 
+    public static SignRefusal AlreadySent(string requestId, int status, string auditId) => new(RefusalKind.AlreadyExists, Reasons.AlreadySent,
+        $"request_id '{Echo(requestId)}' was already sent (Upbit answered {status}, audit id {auditId}) and its answer is no longer kept; look the result up instead of sending it again.");
+
     // --- PERMISSION_DENIED: the policy says no -------------------------------------------------
 
     public static SignRefusal IpNotAllowed(string bot, string peer) => Denied(Reasons.IpNotAllowed,
@@ -134,6 +137,9 @@ public static class Refusals
 
     public static SignRefusal CancelAcrossMarkets(string bot) => Denied(Reasons.MarketDenied,
         $"Bot '{bot}' is limited to some markets; name them with pairs= (and no quote_currencies) instead of cancelling across all markets.");
+
+    public static SignRefusal ListingNeedsMarket(string bot, string endpoint) => Denied(Reasons.MarketDenied,
+        $"Bot '{bot}' is limited to some markets, so {endpoint} must name one of them with market=.");
 
     public static SignRefusal OrderVolumeAboveCap(string bot, decimal volume, decimal cap) => Denied(Reasons.OrderLimit,
         $"Order volume {volume} is above bot '{bot}''s cap of {cap}; split the order or raise the cap with 'bots add'.");

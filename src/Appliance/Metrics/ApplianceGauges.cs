@@ -15,7 +15,7 @@ public sealed class ApplianceGauges
 
     public ApplianceGauges(IMeterFactory meters, ApplianceState state)
     {
-        var meter = meters.Create(SignMetrics.MeterName);
+        var meter = meters.Create(RequestMetrics.MeterName);
         meter.CreateObservableGauge("token.present", () => state.TokenPresent ? 1 : 0, description: "1 while the hardware key is present");
         meter.CreateObservableGauge("paused", () => state.Paused ? 1 : 0, description: "1 while the operator has paused signing");
         _approvals = meter.CreateCounter<long>("approvals", description: "Requests that needed a physical approval, by mode and outcome");

@@ -27,7 +27,7 @@ public sealed class AlertLedTests
         Assert.Equal("on", panel.LedState(Led.Ready)); // still serving: an alert is not a lock
 
         await panel.Press(PanelButton.Reject);
-        await panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("ready")));
+        await panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines(ApplianceStateKind.Ready)));
         Assert.Equal("off", panel.LedState(Led.Alert));
     }
 }

@@ -51,7 +51,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         Assert.Equal("signed", record.Outcome);
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         // Back to idle; the withdrawal also raised its alert (every withdrawal does), shown below the state.
-        Assert.Equal([.. PanelController.IdleLines("ready"), "ALERT withdrawal"], _a.Panel.Text);
+        Assert.Equal([.. PanelController.IdleLines(ApplianceStateKind.Ready), "ALERT withdrawal"], _a.Panel.Text);
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await _a.Panel.Hold();
 
         await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => call);
-        await _a.Panel.WaitForText(t => t.Take(2).SequenceEqual(PanelController.IdleLines("paused"))); // an alert line may follow
+        await _a.Panel.WaitForText(t => t.Take(2).SequenceEqual(PanelController.IdleLines(ApplianceStateKind.Paused))); // an alert line may follow
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         Assert.Empty(_a.Records.Signed);
     }
@@ -193,7 +193,7 @@ public sealed class ApprovalTimeoutTests
         await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(await a.Records.WaitFor(1), r => r.Outcome == "signed");
-        await a.Panel.WaitForText(t => t.Count > 0 && t[0] == PanelController.IdleLines("ready")[0]); // idle (an alert line may follow)
+        await a.Panel.WaitForText(t => t.Count > 0 && t[0] == PanelController.IdleLines(ApplianceStateKind.Ready)[0]); // idle (an alert line may follow)
     }
 
     [Fact]

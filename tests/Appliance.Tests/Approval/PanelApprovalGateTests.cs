@@ -61,7 +61,7 @@ public sealed class PanelApprovalGateTests : IDisposable
 
         var e = await Assert.ThrowsAsync<SignRefusal>(() => approval);
         Assert.Equal(Reasons.KeyAbsent, e.Reason);
-        Assert.Equal(PanelController.IdleLines("locked"), _panel.Text);
+        Assert.Equal(PanelController.IdleLines(ApplianceStateKind.Locked), _panel.Text);
         Assert.Equal("off", _panel.LedState(Led.Approval));
     }
 

@@ -21,7 +21,7 @@ public sealed class SignRecords : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == SignMetrics.MeterName && instrument.Name == "sign.requests")
+            if (instrument.Meter.Name == RequestMetrics.MeterName && instrument.Name == "sign.requests")
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>

@@ -1,6 +1,7 @@
-using Appliance.Common;
+namespace Appliance.Common;
 
-namespace Appliance.Pipeline;
+/// <summary>Whether the appliance sends at all: ready, locked (no key) or paused (by the operator).</summary>
+public enum ApplianceStateKind { Ready, Locked, Paused }
 
 /// <summary>
 /// Whether the appliance may sign at all right now. The token presence monitor and the pause
@@ -23,16 +24,16 @@ public sealed class ApplianceState
         set { _paused = value; Changed?.Invoke(); }
     }
 
-    /// <summary>"ready", "locked" (no token) or "paused".</summary>
-    public string Name => !_tokenPresent ? "locked" : _paused ? "paused" : "ready";
+    public ApplianceStateKind Kind => !_tokenPresent ? ApplianceStateKind.Locked : _paused ? ApplianceStateKind.Paused : ApplianceStateKind.Ready;
+
+    /// <summary>The wire name: "ready", "locked" or "paused".</summary>
+    public string Name => Wire.Name(Kind);
 
     public event Action? Changed;
 
     public void EnsureCanSign()
     {
-        if (!_tokenPresent)
-            throw Refusals.KeyAbsent();
-        if (_paused)
-            throw Refusals.Paused();
+        if (!_tokenPresent) throw Refusals.KeyAbsent();
+        if (_paused) throw Refusals.Paused();
     }
 }
