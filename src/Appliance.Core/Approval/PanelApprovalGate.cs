@@ -246,7 +246,8 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         if (_disposed || _queue.Count == 0) return;
         var head = _queue[0];
         var lines = ApprovalDisplay.Lines(head.Request, _queue.Count - 1);
-        _display.ShowApproval(head.Touch is null ? lines : ["TOUCH KEY", .. lines]);
+        // A touch approval reads exactly like a button one, plus what to do.
+        _display.ShowApproval(head.Touch is null ? lines : [lines[0], "touch the key", .. lines.Skip(1)]);
     }
 
     public void Dispose()

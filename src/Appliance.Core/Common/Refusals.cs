@@ -150,6 +150,9 @@ public static class Refusals
     public static SignRefusal NotionalUnknown(string bot, string ordType) => Denied(Reasons.NotionalUnknown,
         $"The notional of a '{ordType}' order is not known before it fills, and bot '{bot}' has no cap that bounds it; give the bot --max-order-notional (or --max-order-volume for a sell) or use a limit order.");
 
+    public static SignRefusal CancelAllNeedsOwnMarkets(string bot) => Denied(Reasons.OrderNotOwned,
+        $"DELETE /v1/orders/open cancels by market whoever placed the orders, and bot '{bot}' may cancel only its own; name pairs= within the bot's markets (without quote_currencies), or ask the operator for --all-orders.");
+
     public static SignRefusal OrderNotOwned(string bot) => Denied(Reasons.OrderNotOwned,
         $"Bot '{bot}' did not place that order (or it was placed before the appliance recorded owners), so it may not see or change it; ask the operator for --all-orders if this bot manages every order.");
 

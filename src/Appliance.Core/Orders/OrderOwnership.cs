@@ -31,7 +31,7 @@ public static class OrderOwnership
             case ("DELETE", "/v1/orders/open"):
                 // Upbit cancels by market, whoever placed the order: only within the bot's own markets.
                 if (bot.Markets.Count == 0 || Get(parameters, "pairs") is null || Get(parameters, "quote_currencies") is not null)
-                    throw Refusals.CancelAcrossMarkets(bot.Name);
+                    throw Refusals.CancelAllNeedsOwnMarkets(bot.Name);
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Appliance.Common;
 using Appliance.Upbit;
 
 namespace Appliance.Pipeline;
@@ -21,6 +22,9 @@ public sealed record BotCall(
 {
     /// <summary>When the caller gives up (its gRPC deadline); null: none given.</summary>
     public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>Why the transport could not read the request (HTTPS front); refused once the bot is identified.</summary>
+    public SignRefusal? Malformed { get; init; }
 }
 
 /// <summary>A detached token (Sign, SignWebSocket): the header plus the exact request to send.</summary>

@@ -9,12 +9,12 @@ public interface IDecisionObserver
     void UnknownPeer() { }
 }
 
-/// <summary>The observers of every request, called explicitly in this order: metrics, alerts, the panel's activity LED.</summary>
-public sealed record DecisionObservers(IDecisionObserver Metrics, IDecisionObserver Alerts, IDecisionObserver Panel)
+/// <summary>The observers of every request, called explicitly in this order: metrics, alerts, the panel's activity LED, the log.</summary>
+public sealed record DecisionObservers(IDecisionObserver Metrics, IDecisionObserver Alerts, IDecisionObserver Panel, IDecisionObserver Log)
 {
     public static readonly IDecisionObserver Nobody = new NoObserver();
 
-    public static DecisionObservers None { get; } = new(Nobody, Nobody, Nobody);
+    public static DecisionObservers None { get; } = new(Nobody, Nobody, Nobody, Nobody);
 
     private sealed class NoObserver : IDecisionObserver
     {

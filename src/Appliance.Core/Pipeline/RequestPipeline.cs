@@ -37,6 +37,7 @@ public sealed class RequestPipeline(
         {
             // 1. Identify: a known bot's certificate, not revoked or expired, from an allowed address.
             run.Bot = Identify(call);
+            if (call.Malformed is { } malformed) throw malformed;
             // Never twice: an id seen before gets the earlier answer, found before the freshness check
             // so that a retry carrying its original client_time still finds it.
             if (call.RequestId is { Length: > 0 } requestId)
@@ -241,12 +242,14 @@ public sealed class RequestPipeline(
         {
             observers.Metrics.UnknownPeer();
             observers.Alerts.UnknownPeer();
+            observers.Log.UnknownPeer();
             return;
         }
         var decision = run.Decide(run.Outcome, run.Failure, time.GetUtcNow());
         observers.Metrics.Observe(decision, elapsed);
         observers.Alerts.Observe(decision, elapsed);
         observers.Panel.Observe(decision, elapsed);
+        observers.Log.Observe(decision, elapsed);
     }
 
     private static ApprovalRequest Ask(RequestRun run, Endpoint endpoint) =>

@@ -20,7 +20,9 @@ internal static class ServeCommand
         var panel = new Option<string?>("--panel") { Description = "gpio|console|socket|none (default: appliance.json's panel)" };
         var insecureTestPanel = new Option<bool>("--insecure-test-panel") { Description = "Allow --panel socket (a software approve button) for a data dir not made by demo: tests only" };
         var pinFile = new Option<string?>("--pin-file") { Description = "File (mode 0600) holding the token PIN (default: pin_file in appliance.json)" };
-        var command = new Command("serve", "Run the signing server") { dataDir, listen, panel, insecureTestPanel, pinFile };
+        var upbitUrl = new Option<string?>("--upbit-url") { Description = "Exchange base URL (default: appliance.json's upbit_url, else https://api.upbit.com)" };
+        var insecureTestUpstream = new Option<bool>("--insecure-test-upstream") { Description = "Allow --upbit-url to name a host other than Upbit's, over http too: tests and stand-ins only" };
+        var command = new Command("serve", "Run the appliance") { dataDir, listen, panel, insecureTestPanel, pinFile, upbitUrl, insecureTestUpstream };
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = CommonOptions.Open(parse, dataDir);
@@ -33,7 +35,11 @@ internal static class ServeCommand
             var listenOverride = parse.GetValue(listen) is { Length: > 0 } l ? l : null;
             // A PKCS#11 instance that saw its token go stays absent: after a re-plug the monitor opens a new one.
             Func<IHardwareToken>? reopen = token.IsSoftware ? null : () => TokenOpener.Open(data, pin);
-            var setup = new ServerSetup(data, config, token) { Time = time, Listen = listenOverride, ReopenToken = reopen, Panel = panelDevice };
+            var setup = new ServerSetup(data, config, token)
+            {
+                Time = time, Listen = listenOverride, ReopenToken = reopen, Panel = panelDevice,
+                UpbitUrl = parse.GetValue(upbitUrl), InsecureTestUpstream = parse.GetValue(insecureTestUpstream),
+            };
             return await RunAsync(io, setup, null, cancellationToken);
         });
         return command;

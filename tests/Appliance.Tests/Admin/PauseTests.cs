@@ -43,13 +43,13 @@ public sealed class PauseTests : IAsyncLifetime
     private async Task AssertSigns()
     {
         using var client = _appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
     }
 
     private async Task AssertPaused()
     {
         using var client = _appliance.Client();
-        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => client.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => client.SendAsync("GET", "/v1/accounts", []));
     }
 
     [Fact]

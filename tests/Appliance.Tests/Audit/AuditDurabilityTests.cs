@@ -71,7 +71,7 @@ public sealed class AuditDurabilityTests(ITestOutputHelper output)
         {
             try
             {
-                var signed = await client.SignAsync("GET", "/v1/orders/chance", [new("market", "KRW-BTC")], cancellationToken: stop);
+                var signed = await client.SendAsync("GET", "/v1/orders/chance", [new("market", "KRW-BTC")], cancellationToken: stop);
                 received[AuditEndToEndTests.TokenHash(signed.Authorization)] = true;
             }
             catch (RpcException) { await Task.Delay(10, CancellationToken.None); }

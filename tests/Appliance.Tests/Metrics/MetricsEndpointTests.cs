@@ -12,9 +12,9 @@ public sealed class MetricsEndpointTests
     {
         await using var appliance = await TestAppliance.StartAsync(s => s with { MetricsListen = "127.0.0.1:0" });
         using var client = appliance.Client();
-        for (var i = 0; i < 3; i++) await client.SignAsync("GET", "/v1/accounts", []);
-        await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("GET", "/v1/orders/chance", [new("market", "KRW BTC")]));
-        await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("POST", "/v1/withdraws/krw", [new("amount", "10000")]));
+        for (var i = 0; i < 3; i++) await client.SendAsync("GET", "/v1/accounts", []);
+        await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("GET", "/v1/orders/chance", [new("market", "KRW BTC")]));
+        await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("POST", "/v1/withdraws/krw", [new("amount", "10000")]));
 
         var address = appliance.Server.Metrics.Address;
         Assert.NotNull(address);
@@ -46,7 +46,7 @@ public sealed class MetricsEndpointTests
         await using var appliance = await TestAppliance.StartAsync(s => s with { MetricsListen = $"127.0.0.1:{port}" });
         Assert.Null(appliance.Server.Metrics.Address);
         using var client = appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
     }
 
     private static string Sample(string text, string contains) =>

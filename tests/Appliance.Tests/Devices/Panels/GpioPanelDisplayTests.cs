@@ -1,6 +1,8 @@
 using Appliance.Panel;
 using Appliance.Devices.Panels.Display;
 using Appliance.Pipeline;
+using Appliance.Common;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Devices.Panels;
 

@@ -106,7 +106,7 @@ public sealed class ServePanelTests : IDisposable
             // A real signature over mTLS flashes the activity LED once.
             var address = System.Text.RegularExpressions.Regex.Match(Read(_out), @"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
             using (var bot = new ApplianceClient(ApplianceBundle.Load(Path.Combine(_data.Root, "bundles", DemoSetup.BotName)), TimeProvider.System, new Uri(address)))
-                await bot.SignAsync("GET", "/v1/accounts", []);
+                await bot.SendAsync("GET", "/v1/accounts", []);
             Assert.Equal(1, (await client.StateAsync()).ActivityPulses);
 
             await client.HoldApproveAsync(); // long press pauses signing
