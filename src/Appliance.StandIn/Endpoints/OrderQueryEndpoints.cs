@@ -34,12 +34,13 @@ internal static class OrderQueryEndpoints
         var limit = c.Args.Int("limit", 100, 1, 1000);
         var start = c.Args.Time("start_time");
         var end = c.Args.Time("end_time");
+        var now = c.Now;
         var (from, to) = (start, end) switch
         {
             ({ } s, { } e) => (s, e),
             ({ } s, null) => (s, s + Week),
             (null, { } e) => (e - Week, e),
-            _ => (c.Now - Week, c.Now),
+            _ => (now - Week, now),
         };
         if (to < from || to - from > Week)
         {
