@@ -133,6 +133,7 @@ public sealed class PrivateSocketTests
         await raw.SendAsync(9, []);
         Assert.Equal(10, (await raw.ReceiveAsync(Wait))?.Opcode); // pong: activity at t0+119
         time.Advance(TimeSpan.FromSeconds(2)); // t0+121: idle for 2 s only
+        await Task.Delay(500); // real time for a wrongly fired idle close to reach the wire before the next frame
         await raw.SendTextAsync("PING");
         Assert.Equal(2, (await raw.ReceiveAsync(Wait))?.Opcode); // still open
 
