@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn.Tests;
 
 /// <summary>
-/// Builds tokens by hand for the referee's own tests: raw header/payload JSON in, compact JWS out.
-/// Deliberately tiny and separate from both the fake's verifier and the appliance's signer.
+/// Builds tokens by hand for the stand-in's own tests: raw header/payload JSON in, compact JWS out.
+/// Deliberately tiny and separate from both the stand-in's verifier and the appliance's signer.
 /// </summary>
 public static class HandMadeJwt
 {

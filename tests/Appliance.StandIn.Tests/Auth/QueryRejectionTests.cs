@@ -1,10 +1,10 @@
 using System.Net;
-using static Appliance.Tests.FakeUpbit.FakeUpbitTokenRejectionTests;
+using static Appliance.StandIn.Tests.TokenRejectionTests;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn.Tests;
 
-/// <summary>The referee ties the token to the exact parameters and refuses malformed requests.</summary>
-public sealed class FakeUpbitQueryRejectionTests
+/// <summary>The stand-in ties the token to the exact parameters and refuses malformed requests.</summary>
+public sealed class QueryRejectionTests
 {
     private static readonly UpbitJwtVectorCase OpenOrders = UpbitJwtVectors.Case("get-open-orders-array");
     private static readonly UpbitJwtVectorCase ClosedOrders = UpbitJwtVectors.Case("get-closed-orders-time");
@@ -21,7 +21,7 @@ public sealed class FakeUpbitQueryRejectionTests
     {
         await using var server = await StartWith(UpbitJwtVectors.AccessKey, UpbitJwtVectors.SecretKey);
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", OpenOrders.Path, wireQuery, OpenOrders.JwtHs512);
+        var response = await StandInClient.SendAsync(server, "GET", OpenOrders.Path, wireQuery, OpenOrders.JwtHs512);
 
         Assert.True(response.ErrorName == UpbitErrorNames.InvalidQueryPayload, $"{what}: {response.Body}");
         AssertRejected(server, response, HttpStatusCode.Unauthorized, UpbitErrorNames.InvalidQueryPayload);
@@ -36,7 +36,7 @@ public sealed class FakeUpbitQueryRejectionTests
     {
         await using var server = await StartWith(UpbitJwtVectors.AccessKey, UpbitJwtVectors.SecretKey);
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "POST", PostOrder.Path, null, PostOrder.JwtHs256, body);
+        var response = await StandInClient.SendAsync(server, "POST", PostOrder.Path, null, PostOrder.JwtHs256, body);
 
         Assert.True(response.ErrorName == UpbitErrorNames.InvalidQueryPayload, $"{what}: {response.Body}");
     }
@@ -47,10 +47,13 @@ public sealed class FakeUpbitQueryRejectionTests
         await using var server = await StartWith("k", "s");
         var jwt = HandMadeJwt.ForRequest("k", "s", "market=KRW-BTC&volume=0.010&states[]=wait&states[]=1&flag=true&memo=");
 
-        var response = await FakeUpbitTestClient.SendAsync(
+        var response = await StandInClient.SendAsync(
             server, "POST", "/v1/orders", null, jwt, "{\"market\":\"KRW-BTC\",\"volume\":0.010,\"states\":[\"wait\",1],\"flag\":true,\"memo\":null}");
 
-        Assert.True(response.Status == HttpStatusCode.OK, response.Body);
+        // The token matched the body (accepted); the order itself lacks a side, which is the exchange's business.
+        Assert.Empty(server.Rejected);
+        var accepted = Assert.Single(server.Accepted);
+        Assert.Equal(("side is missing, side does not have a valid value", UpbitErrorNames.ValidationError), (response.Json().GetProperty("error").GetProperty("message").GetString(), accepted.ErrorName));
     }
 
     [Theory]
@@ -64,8 +67,8 @@ public sealed class FakeUpbitQueryRejectionTests
     {
         await using var server = await StartWith(UpbitJwtVectors.AccessKey, UpbitJwtVectors.SecretKey);
 
-        var bad = await FakeUpbitTestClient.SendAsync(server, "GET", ClosedOrders.Path, wireQuery, ClosedOrders.JwtHs512);
-        var good = await FakeUpbitTestClient.SendAsync(server, "GET", ClosedOrders.Path, ClosedOrders.UrlQuery, ClosedOrders.JwtHs512);
+        var bad = await StandInClient.SendAsync(server, "GET", ClosedOrders.Path, wireQuery, ClosedOrders.JwtHs512);
+        var good = await StandInClient.SendAsync(server, "GET", ClosedOrders.Path, ClosedOrders.UrlQuery, ClosedOrders.JwtHs512);
 
         Assert.True(bad.Status == HttpStatusCode.BadRequest && bad.ErrorName == UpbitErrorNames.InvalidParameter, $"{what}: {bad.Body}");
         Assert.True(good.Status == HttpStatusCode.OK, good.Body);
@@ -77,7 +80,7 @@ public sealed class FakeUpbitQueryRejectionTests
         await using var server = await StartWith("k", "s");
         var jwt = HandMadeJwt.ForRequest("k", "s", "market=KRW-BTC&side=bid");
 
-        var response = await FakeUpbitTestClient.SendAsync(
+        var response = await StandInClient.SendAsync(
             server, "POST", "/v1/orders", null, jwt, "market=KRW-BTC&side=bid", "application/x-www-form-urlencoded");
 
         AssertRejected(server, response, HttpStatusCode.BadRequest, UpbitErrorNames.ValidationError);
@@ -89,7 +92,7 @@ public sealed class FakeUpbitQueryRejectionTests
         await using var server = await StartWith("k", "s");
         var jwt = HandMadeJwt.ForRequest("k", "s", "market=KRW-BTC");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "POST", "/v1/orders", "market=KRW-BTC", jwt);
+        var response = await StandInClient.SendAsync(server, "POST", "/v1/orders", "market=KRW-BTC", jwt);
 
         AssertRejected(server, response, HttpStatusCode.BadRequest, UpbitErrorNames.ValidationError);
     }
@@ -99,7 +102,7 @@ public sealed class FakeUpbitQueryRejectionTests
     {
         await using var server = await StartWith("k", "s");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", "/v1/orders/chance", "market=KRW-BTC", HandMadeJwt.ForRequest("k", "s", null));
+        var response = await StandInClient.SendAsync(server, "GET", "/v1/orders/chance", "market=KRW-BTC", HandMadeJwt.ForRequest("k", "s", null));
 
         AssertRejected(server, response, HttpStatusCode.Unauthorized, UpbitErrorNames.InvalidQueryPayload);
     }
@@ -110,7 +113,7 @@ public sealed class FakeUpbitQueryRejectionTests
         await using var server = await StartWith("k", "s");
         var payload = $"{{\"access_key\":\"k\",\"nonce\":\"{Guid.NewGuid()}\",\"query_hash\":\"{HandMadeJwt.Sha512Hex("market=KRW-BTC")}\",\"query_hash_alg\":\"SHA256\"}}";
 
-        var response = await FakeUpbitTestClient.SendAsync(
+        var response = await StandInClient.SendAsync(
             server, "GET", "/v1/orders/chance", "market=KRW-BTC", HandMadeJwt.Build(HandMadeJwt.Header("HS512"), payload, "s"));
 
         AssertRejected(server, response, HttpStatusCode.Unauthorized, UpbitErrorNames.InvalidQueryPayload);
@@ -122,7 +125,7 @@ public sealed class FakeUpbitQueryRejectionTests
         await using var server = await StartWith("k", "s");
         var payload = $"{{\"access_key\":\"k\",\"nonce\":\"{Guid.NewGuid()}\",\"query_hash\":\"{HandMadeJwt.Sha512Hex("market=KRW-BTC")}\"}}";
 
-        var response = await FakeUpbitTestClient.SendAsync(
+        var response = await StandInClient.SendAsync(
             server, "GET", "/v1/orders/chance", "market=KRW-BTC", HandMadeJwt.Build(HandMadeJwt.Header("HS512"), payload, "s"));
 
         Assert.True(response.Status == HttpStatusCode.OK, response.Body);
@@ -135,7 +138,7 @@ public sealed class FakeUpbitQueryRejectionTests
     {
         await using var server = await StartWith("k", "s");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", "/v1/accounts", null, HandMadeJwt.ForRequest("k", "s", hashed));
+        var response = await StandInClient.SendAsync(server, "GET", "/v1/accounts", null, HandMadeJwt.ForRequest("k", "s", hashed));
 
         Assert.True(response.Status == expected, response.Body);
     }
@@ -145,7 +148,7 @@ public sealed class FakeUpbitQueryRejectionTests
     {
         await using var server = await StartWith("k", "s");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", "/v2/accounts", null, HandMadeJwt.ForRequest("k", "s", null));
+        var response = await StandInClient.SendAsync(server, "GET", "/v2/accounts", null, HandMadeJwt.ForRequest("k", "s", null));
 
         AssertRejected(server, response, HttpStatusCode.NotFound, UpbitErrorNames.NotFound);
     }

@@ -2,10 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn.Tests;
 
-/// <summary>The referee refuses bad tokens with Upbit's 401 error names.</summary>
-public sealed class FakeUpbitTokenRejectionTests
+/// <summary>The stand-in refuses bad tokens with Upbit's 401 error names.</summary>
+public sealed class TokenRejectionTests
 {
     private static readonly UpbitJwtVectorCase Accounts = UpbitJwtVectors.Case("get-accounts-no-params");
     private static readonly UpbitJwtVectorCase OpenOrders = UpbitJwtVectors.Case("get-open-orders-array");
@@ -65,7 +65,7 @@ public sealed class FakeUpbitTokenRejectionTests
         var unsigned = HandMadeJwt.B64("{\"alg\":\"none\",\"typ\":\"JWT\"}"u8.ToArray()) + "."
             + HandMadeJwt.B64(Encoding.UTF8.GetBytes(NoParamsPayload())) + ".";
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", "/v1/accounts", null, unsigned);
+        var response = await StandInClient.SendAsync(server, "GET", "/v1/accounts", null, unsigned);
 
         AssertRejected(server, response, HttpStatusCode.Unauthorized, UpbitErrorNames.JwtVerification);
         Assert.Contains("alg", server.Rejected[0].Reason);
@@ -78,7 +78,7 @@ public sealed class FakeUpbitTokenRejectionTests
         var payload = $"{{\"access_key\":\"k\",\"nonce\":\"{Guid.NewGuid()}\"}}";
         var mislabeled = HandMadeJwt.Build(HandMadeJwt.Header("HS512"), payload, "s", macAlg: "HS256");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", "/v1/accounts", null, mislabeled);
+        var response = await StandInClient.SendAsync(server, "GET", "/v1/accounts", null, mislabeled);
 
         AssertRejected(server, response, HttpStatusCode.Unauthorized, UpbitErrorNames.JwtVerification);
     }
@@ -100,7 +100,7 @@ public sealed class FakeUpbitTokenRejectionTests
     {
         await using var server = await StartWith("k", "s");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "GET", "/v1/accounts", null, jwt);
+        var response = await StandInClient.SendAsync(server, "GET", "/v1/accounts", null, jwt);
 
         Assert.True(response.ErrorName == UpbitErrorNames.JwtVerification, $"{what}: {response.Body}");
         Assert.Empty(server.Accepted);
@@ -111,23 +111,23 @@ public sealed class FakeUpbitTokenRejectionTests
     {
         await using var server = await StartWith("k", "s");
 
-        var response = await FakeUpbitTestClient.SendAsync(
+        var response = await StandInClient.SendAsync(
             server, "GET", "/v1/accounts", null, HandMadeJwt.Build(HandMadeJwt.Header("HS512"), NoParamsPayload(), "s"));
 
         Assert.True(response.Status == HttpStatusCode.OK, response.Body);
     }
 
-    internal static async Task<FakeUpbitServer> StartWith(string accessKey, string secret)
+    internal static async Task<StandInExchange> StartWith(string accessKey, string secret)
     {
-        var server = await FakeUpbitServer.StartAsync();
+        var server = await TestExchange.StartAsync();
         server.AddKey(accessKey, secret);
         return server;
     }
 
-    internal static Task<FakeUpbitResponse> Send(FakeUpbitServer server, UpbitJwtVectorCase vector, string? jwt) =>
-        FakeUpbitTestClient.SendAsync(server, vector.Method, vector.Path, vector.UrlQuery, jwt, vector.BodyJson);
+    internal static Task<StandInResponse> Send(StandInExchange server, UpbitJwtVectorCase vector, string? jwt) =>
+        StandInClient.SendAsync(server, vector.Method, vector.Path, vector.UrlQuery, jwt, vector.BodyJson);
 
-    internal static void AssertRejected(FakeUpbitServer server, FakeUpbitResponse response, HttpStatusCode status, string errorName)
+    internal static void AssertRejected(StandInExchange server, StandInResponse response, HttpStatusCode status, string errorName)
     {
         Assert.True(response.Status == status && response.ErrorName == errorName, $"expected {(int)status} {errorName}, got {(int)response.Status} {response.Body}");
         var rejected = Assert.Single(server.Rejected);

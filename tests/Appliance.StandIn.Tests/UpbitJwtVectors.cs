@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn.Tests;
 
 /// <summary>One case of TestVectors/upbit-jwt.json (independently computed tokens).</summary>
 public sealed record UpbitJwtVectorCase(

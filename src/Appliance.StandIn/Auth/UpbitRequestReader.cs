@@ -1,13 +1,13 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn;
 
 /// <summary>
 /// Pulls a request's parameters from where Upbit expects them: the query for GET/DELETE, a JSON body
 /// for POST (form POSTs were retired 2022-03-01 → 400 validation_error).
 /// </summary>
-internal static class FakeUpbitRequestReader
+internal static class UpbitRequestReader
 {
     public static async Task<UpbitRequestParams> ReadParamsAsync(HttpRequest request, CancellationToken ct)
     {
@@ -59,6 +59,6 @@ internal static class FakeUpbitRequestReader
         }
     }
 
-    private static FakeUpbitRejection Validation(string reason) =>
-        FakeUpbitRejection.BadRequest(UpbitErrorNames.ValidationError, reason);
+    private static UpbitRejection Validation(string reason) =>
+        UpbitRejection.BadRequest(UpbitErrorNames.ValidationError, reason);
 }

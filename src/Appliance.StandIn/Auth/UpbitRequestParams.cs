@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn;
 
 /// <summary>
 /// A request's parameters as Upbit sees them (shared/upbit-api.md §2): the decoded pairs in order,
@@ -159,9 +159,9 @@ internal sealed record UpbitRequestParams(IReadOnlyList<KeyValuePair<string, str
         }
     }
 
-    private static FakeUpbitRejection Invalid(string reason) =>
-        FakeUpbitRejection.BadRequest(UpbitErrorNames.InvalidParameter, "Invalid parameter: " + reason);
+    private static UpbitRejection Invalid(string reason) =>
+        UpbitRejection.BadRequest(UpbitErrorNames.InvalidParameter, "Invalid parameter: " + reason);
 
-    private static FakeUpbitRejection Validation(string reason) =>
-        FakeUpbitRejection.BadRequest(UpbitErrorNames.ValidationError, reason);
+    private static UpbitRejection Validation(string reason) =>
+        UpbitRejection.BadRequest(UpbitErrorNames.ValidationError, reason);
 }

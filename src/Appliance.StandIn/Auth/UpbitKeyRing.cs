@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn;
 
 /// <summary>
-/// The fake exchange's registered API keys and the nonces each key has used. Thread-safe:
+/// The stand-in exchange's registered API keys and the nonces each key has used. Thread-safe:
 /// Kestrel serves requests concurrently.
 /// </summary>
-internal sealed class FakeUpbitKeyRing : IDisposable
+internal sealed class UpbitKeyRing : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
@@ -46,6 +46,18 @@ internal sealed class FakeUpbitKeyRing : IDisposable
                 "HS256" => HMACSHA256.HashData(secret, signingInput),
                 _ => throw new ArgumentException($"Unsupported alg '{alg}'; use HS512 or HS256.", nameof(alg)),
             };
+        }
+    }
+
+    /// <summary>The registered access keys, in ordinal order.</summary>
+    public IReadOnlyList<string> AccessKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _secrets.Keys.Order(StringComparer.Ordinal)];
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn;
 
 /// <summary>
 /// Checks the token's query_hash against the request's parameters (shared/upbit-api.md §2).
@@ -44,6 +44,6 @@ internal static class UpbitQueryHashCheck
     internal static string Sha512Hex(string text) =>
         Convert.ToHexStringLower(SHA512.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private static FakeUpbitRejection Mismatch(string reason) =>
-        FakeUpbitRejection.Unauthorized(UpbitErrorNames.InvalidQueryPayload, reason);
+    private static UpbitRejection Mismatch(string reason) =>
+        UpbitRejection.Unauthorized(UpbitErrorNames.InvalidQueryPayload, reason);
 }

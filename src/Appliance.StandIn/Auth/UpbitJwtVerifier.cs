@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn;
 
 /// <summary>The claims of a token whose signature checked out and whose nonce was fresh.</summary>
 internal sealed record VerifiedToken(string AccessKey, string Alg, string Nonce, string? QueryHash, string? QueryHashAlg);
@@ -18,7 +18,7 @@ internal static class UpbitJwtVerifier
 {
     private const string BearerPrefix = "Bearer ";
 
-    public static VerifiedToken Verify(string? authorizationHeader, FakeUpbitKeyRing keys)
+    public static VerifiedToken Verify(string? authorizationHeader, UpbitKeyRing keys)
     {
         var token = BearerToken(authorizationHeader);
         var parts = token.Split('.');
@@ -44,7 +44,7 @@ internal static class UpbitJwtVerifier
         var accessKey = RequiredString(payload, "access_key", "payload");
 
         var expected = keys.Mac(accessKey, alg, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]))
-            ?? throw FakeUpbitRejection.Unauthorized(UpbitErrorNames.InvalidAccessKey, $"access_key '{accessKey}' is not registered");
+            ?? throw UpbitRejection.Unauthorized(UpbitErrorNames.InvalidAccessKey, $"access_key '{accessKey}' is not registered");
         if (!CryptographicOperations.FixedTimeEquals(expected, signature))
         {
             throw Jwt($"{alg} signature does not match the secret registered for '{accessKey}'");
@@ -58,7 +58,7 @@ internal static class UpbitJwtVerifier
 
         if (!keys.TryUseNonce(accessKey, nonce))
         {
-            throw FakeUpbitRejection.Unauthorized(UpbitErrorNames.NonceUsed, $"nonce '{nonce}' was already used by '{accessKey}'");
+            throw UpbitRejection.Unauthorized(UpbitErrorNames.NonceUsed, $"nonce '{nonce}' was already used by '{accessKey}'");
         }
 
         return new VerifiedToken(
@@ -73,13 +73,13 @@ internal static class UpbitJwtVerifier
     {
         if (string.IsNullOrEmpty(authorizationHeader))
         {
-            throw FakeUpbitRejection.Unauthorized(UpbitErrorNames.NoAuthorizationToken, "no Authorization header");
+            throw UpbitRejection.Unauthorized(UpbitErrorNames.NoAuthorizationToken, "no Authorization header");
         }
 
         if (!authorizationHeader.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
             || authorizationHeader.Length == BearerPrefix.Length)
         {
-            throw FakeUpbitRejection.Unauthorized(UpbitErrorNames.NoAuthorizationToken, "Authorization header is not 'Bearer <jwt>'");
+            throw UpbitRejection.Unauthorized(UpbitErrorNames.NoAuthorizationToken, "Authorization header is not 'Bearer <jwt>'");
         }
 
         return authorizationHeader[BearerPrefix.Length..];
@@ -149,6 +149,6 @@ internal static class UpbitJwtVerifier
             : throw Jwt($"{part} '{name}' is a JSON {value.ValueKind}, expected a string");
     }
 
-    private static FakeUpbitRejection Jwt(string reason) =>
-        FakeUpbitRejection.Unauthorized(UpbitErrorNames.JwtVerification, reason);
+    private static UpbitRejection Jwt(string reason) =>
+        UpbitRejection.Unauthorized(UpbitErrorNames.JwtVerification, reason);
 }

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn.Tests;
 
-/// <summary>The referee's parameter rendering, unit by unit, plus its behaviour under concurrency.</summary>
+/// <summary>The stand-in's parameter rendering, unit by unit, plus its behaviour under concurrency.</summary>
 public sealed class UpbitRequestParamsTests
 {
     [Theory]
@@ -21,7 +21,7 @@ public sealed class UpbitRequestParamsTests
     [InlineData("%4")]
     public void PercentDecodeRefusesMalformedInput(string raw)
     {
-        var e = Assert.Throws<FakeUpbitRejection>(() => UpbitRequestParams.PercentDecode(raw));
+        var e = Assert.Throws<UpbitRejection>(() => UpbitRequestParams.PercentDecode(raw));
         Assert.Equal(UpbitErrorNames.InvalidParameter, e.ErrorName);
     }
 
@@ -49,7 +49,7 @@ public sealed class UpbitRequestParamsTests
     [InlineData("{\"a\":")]
     public void JsonBodyWithoutAFlatRenderingIsValidationError(string body)
     {
-        var e = Assert.Throws<FakeUpbitRejection>(() => UpbitRequestParams.FromJsonBody(Encoding.UTF8.GetBytes(body)));
+        var e = Assert.Throws<UpbitRejection>(() => UpbitRequestParams.FromJsonBody(Encoding.UTF8.GetBytes(body)));
         Assert.Equal(UpbitErrorNames.ValidationError, e.ErrorName);
     }
 
@@ -60,12 +60,12 @@ public sealed class UpbitRequestParamsTests
     [Fact]
     public async Task ConcurrentReplaysOfOneTokenAreAcceptedExactlyOnce()
     {
-        await using var server = await FakeUpbitServer.StartAsync();
+        await using var server = await TestExchange.StartAsync();
         server.AddKey("k", "s");
         var jwt = HandMadeJwt.ForRequest("k", "s", "market=KRW-BTC");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
-            FakeUpbitTestClient.SendAsync(server, "GET", "/v1/orders/chance", "market=KRW-BTC", jwt)));
+            StandInClient.SendAsync(server, "GET", "/v1/orders/chance", "market=KRW-BTC", jwt)));
 
         Assert.Single(responses, r => r.Status == HttpStatusCode.OK);
         Assert.Equal(15, responses.Count(r => r.ErrorName == UpbitErrorNames.NonceUsed));
@@ -76,7 +76,7 @@ public sealed class UpbitRequestParamsTests
     [Fact]
     public async Task AddKeyRefusesEmptyInput()
     {
-        await using var server = await FakeUpbitServer.StartAsync();
+        await using var server = await TestExchange.StartAsync();
 
         Assert.Throws<ArgumentException>(() => server.AddKey("", "s"));
         Assert.Throws<ArgumentException>(() => server.AddKey("k", ""));

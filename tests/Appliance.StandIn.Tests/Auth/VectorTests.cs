@@ -1,9 +1,9 @@
 using System.Net;
 
-namespace Appliance.Tests.FakeUpbit;
+namespace Appliance.StandIn.Tests;
 
-/// <summary>The referee accepts every independently computed vector token, for both algs.</summary>
-public sealed class FakeUpbitVectorTests
+/// <summary>The stand-in accepts every independently computed vector token, for both algs, and acts on it.</summary>
+public sealed class VectorTests
 {
     public static TheoryData<string, string> CasesTimesAlgs()
     {
@@ -32,15 +32,15 @@ public sealed class FakeUpbitVectorTests
     public async Task AcceptsVectorToken(string caseName, string alg)
     {
         var vector = UpbitJwtVectors.Case(caseName);
-        await using var server = await FakeUpbitServer.StartAsync();
+        await using var server = await TestExchange.StartAsync();
         server.AddKey(UpbitJwtVectors.AccessKey, UpbitJwtVectors.SecretKey);
 
-        var response = await FakeUpbitTestClient.SendAsync(
+        var response = await StandInClient.SendAsync(
             server, vector.Method, vector.Path, vector.UrlQuery, vector.Jwt(alg), vector.BodyJson);
 
-        Assert.True(response.Status == HttpStatusCode.OK, response.Body);
-        Assert.Equal(vector.Params, response.EchoedParams);
+        Assert.True(response.IsSuccess, response.Body);
         var accepted = Assert.Single(server.Accepted);
+        Assert.Equal((int)response.Status, accepted.StatusCode);
         Assert.Equal(vector.Method, accepted.Method);
         Assert.Equal(vector.Path, accepted.Path);
         Assert.Equal(vector.Params, accepted.Params);
@@ -55,13 +55,13 @@ public sealed class FakeUpbitVectorTests
     public async Task SameNonceUnderAnotherKeyIsNotAReplay()
     {
         var vector = UpbitJwtVectors.Case("get-accounts-no-params");
-        await using var server = await FakeUpbitServer.StartAsync();
+        await using var server = await TestExchange.StartAsync();
         server.AddKey("other-access", "other-secret");
         server.AddKey(UpbitJwtVectors.AccessKey, UpbitJwtVectors.SecretKey);
         var other = HandMadeJwt.ForRequest("other-access", "other-secret", null, nonce: UpbitJwtVectors.Nonce);
 
-        var first = await FakeUpbitTestClient.SendAsync(server, "GET", vector.Path, null, other);
-        var second = await FakeUpbitTestClient.SendAsync(server, "GET", vector.Path, null, vector.JwtHs512);
+        var first = await StandInClient.SendAsync(server, "GET", vector.Path, null, other);
+        var second = await StandInClient.SendAsync(server, "GET", vector.Path, null, vector.JwtHs512);
 
         Assert.Equal(HttpStatusCode.OK, first.Status);
         Assert.Equal(HttpStatusCode.OK, second.Status);
@@ -71,13 +71,17 @@ public sealed class FakeUpbitVectorTests
     [Fact]
     public async Task HandMadeTokenWithPercentEncodedSpecialsMatchesTheDecodedHash()
     {
-        await using var server = await FakeUpbitServer.StartAsync();
+        await using var server = await TestExchange.StartAsync();
         server.AddKey("k", "s");
         var jwt = HandMadeJwt.ForRequest("k", "s", "uuid=a b+c&identifier=x/y", "HS256");
 
-        var response = await FakeUpbitTestClient.SendAsync(server, "DELETE", "/v1/order", "uuid=a%20b%2Bc&identifier=x%2Fy", jwt);
+        var response = await StandInClient.SendAsync(server, "DELETE", "/v1/order", "uuid=a%20b%2Bc&identifier=x%2Fy", jwt);
 
-        Assert.True(response.Status == HttpStatusCode.OK, response.Body);
-        Assert.Equal([new("uuid", "a b+c"), new KeyValuePair<string, string>("identifier", "x/y")], response.EchoedParams);
+        // The token checks out (the business answer is Upbit's 404 for an unknown order, not a token error).
+        Assert.Equal(UpbitErrorNames.OrderNotFound, response.ErrorName);
+        var accepted = Assert.Single(server.Accepted);
+        Assert.Equal([new("uuid", "a b+c"), new KeyValuePair<string, string>("identifier", "x/y")], accepted.Params);
+        Assert.Equal((404, UpbitErrorNames.OrderNotFound), (accepted.StatusCode, accepted.ErrorName));
+        Assert.Empty(server.Rejected);
     }
 }
