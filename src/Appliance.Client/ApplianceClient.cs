@@ -48,8 +48,9 @@ public sealed class ApplianceClient : IDisposable
             Method = method,
             Path = path,
             Credential = credential,
+            // No client_time: Send needs none (the request_id stops a second send), and a retry keeps working
+            // however late it comes.
             RequestId = requestId ?? Guid.NewGuid().ToString(),
-            ClientTime = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
         };
         foreach (var (key, value) in parameters)
             request.Params.Add(new Param { Key = key, Value = value });

@@ -51,6 +51,7 @@ internal sealed class RequestRun(BotCall call, string auditId, long started)
         {
             ApprovalWaited = Approval.Waited,
             RequestId = Call.RequestId,
-            Endpoint = Endpoint,
+            // A request refused before validation finished still names its catalog endpoint when it has one.
+            Endpoint = Endpoint ?? (EndpointCatalog.Default.TryFind(Call.Method, Call.Path, out var known) ? known : null),
         };
 }

@@ -71,8 +71,13 @@ public sealed class ApprovalAppliance : IAsyncDisposable
                     ],
                     WithdrawCaps = (caps ?? ["BTC:0.5:1", "KRW:1000000:"]).Select(WithdrawalCap.Parse).ToList(),
                 });
-            });
+            },
+            // Upbit withdraws only to addresses registered on its site: the stand-in knows these two.
+            exchangeOptions: FakeUpbitServer.Quiet(new("BTC", "BTC", BtcAddress), new("XRP", "XRP", XrpAddress, XrpMemo)));
         appliance.Exchange.AddKey(AccessKey, Secret);
+        appliance.Exchange.Exchange.SetBalance("BTC", 100m);
+        appliance.Exchange.Exchange.SetBalance("XRP", 100_000m);
+        appliance.Exchange.Exchange.SetBalance("KRW", 100_000_000m);
         return new ApprovalAppliance(appliance, panel, appliance.Exchange, bot);
     }
 

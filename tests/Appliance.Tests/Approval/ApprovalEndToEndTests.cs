@@ -43,7 +43,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         Assert.Equal("button", signed.Approval);
         Assert.InRange(signed.ApprovalWaitMs, 100u, 5000u);
         var (status, body) = (signed.HttpStatus, signed.Body.ToStringUtf8());
-        Assert.True(status == 200, body);
+        Assert.True(status is 200 or 201, body);
         var accepted = Assert.Single(_a.Upbit.Accepted);
         Assert.Equal("/v1/withdraws/coin", accepted.Path);
         Assert.Contains(accepted.Params, p => p.Key == "address" && p.Value == ApprovalAppliance.BtcAddress);
@@ -79,7 +79,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
 
         var signed = await call;
         var (status, body) = (signed.HttpStatus, signed.Body.ToStringUtf8());
-        Assert.True(status == 200, body);
+        Assert.True(status is 200 or 201, body);
         Assert.Equal("/v1/withdraws/krw", Assert.Single(_a.Upbit.Accepted).Path);
     }
 

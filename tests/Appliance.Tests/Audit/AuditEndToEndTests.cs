@@ -43,7 +43,7 @@ public sealed class AuditEndToEndTests : IAsyncLifetime
         await Assert.ThrowsAsync<RpcException>(() => _client.SendAsync("GET", "/v1/orders/chance", [new("market", "KRW BTC")]));
 
         var records = AuditReader.ReadAll(_appliance.Data.AuditDir).ToList();
-        var mine = Assert.Single(records, r => r.Entry.AuditId == signed.AuditId);
+        var mine = Assert.Single(records, r => r.Entry.AuditId == signed.AuditId && r.Entry.Kind == AuditKind.Decision);
         Assert.Equal("sent", mine.Entry.Decision);
         Assert.Equal("demo-bot", mine.Entry.Bot);
         Assert.Equal("127.0.0.1", mine.Entry.Peer);

@@ -45,7 +45,7 @@ public sealed class TestAppliance : IAsyncDisposable
 
     /// <param name="exchangeKnowsKeys">False: the stand-in does not know the demo access keys, so it answers 401 invalid_access_key.</param>
     public static async Task<TestAppliance> StartAsync(Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null,
-        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true)
+        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true, StandInOptions? exchangeOptions = null)
     {
         var dir = new TempDir();
         time ??= TimeProvider.System;
@@ -54,7 +54,7 @@ public sealed class TestAppliance : IAsyncDisposable
             DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
         prepare?.Invoke(data);
         var config = ApplianceConfig.Load(data.ConfigFile);
-        var exchange = await FakeUpbitServer.StartAsync();
+        var exchange = await FakeUpbitServer.StartAsync(options: exchangeOptions);
         if (exchangeKnowsKeys)
         {
             exchange.AddKey(DemoSetup.AccessKey, Secret);

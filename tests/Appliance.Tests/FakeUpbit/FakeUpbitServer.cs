@@ -21,8 +21,15 @@ public sealed class FakeUpbitServer : IAsyncDisposable
 
     public IReadOnlyList<RejectedRequest> Rejected => Exchange.Rejected;
 
-    public static async Task<FakeUpbitServer> StartAsync(CancellationToken ct = default) =>
-        new(await StandInExchange.StartAsync(options: new StandInOptions { Log = _ => { } }, ct: ct));
+    public static async Task<FakeUpbitServer> StartAsync(CancellationToken ct = default, StandInOptions? options = null) =>
+        new(await StandInExchange.StartAsync(options: options ?? Quiet(), ct: ct));
+
+    /// <summary>Options that keep the stand-in's log out of the test output.</summary>
+    public static StandInOptions Quiet(params StandInWithdrawAddress[] moreWithdrawAddresses) => new()
+    {
+        Log = _ => { },
+        WithdrawAddresses = [.. new StandInOptions().WithdrawAddresses, .. moreWithdrawAddresses],
+    };
 
     /// <summary>Registers (or replaces) an API key; the secret is HMAC'd as raw UTF-8 bytes.</summary>
     public void AddKey(string accessKey, string secret) => Exchange.AddKey(accessKey, secret);

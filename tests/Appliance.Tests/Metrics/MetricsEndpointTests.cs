@@ -21,13 +21,20 @@ public sealed class MetricsEndpointTests
         Assert.Equal("127.0.0.1", address.Host);
         using var http = new HttpClient();
         string text = "";
-        await AuditChainTests.WaitUntil(() =>
+        try
         {
-            text = http.GetStringAsync(address).GetAwaiter().GetResult();
-            return text.Contains("appliance_alerts");
-        });
+            await AuditChainTests.WaitUntil(() =>
+            {
+                text = http.GetStringAsync(address).GetAwaiter().GetResult();
+                return text.Contains("appliance_alerts");
+            });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("no appliance_alerts in the scrape:\n" + text);
+        }
 
-        Assert.Matches(@"appliance_sign_requests\{[^}]*outcome=""signed""[^}]*\} 3", Sample(text, "outcome=\"signed\""));
+        Assert.Matches(@"appliance_sign_requests\{[^}]*outcome=""sent""[^}]*\} 3", Sample(text, "outcome=\"sent\""));
         Assert.Contains("reason=\"BAD_PARAM_VALUE\"", text);
         Assert.Contains("appliance_sign_duration", text);
         Assert.Matches(@"appliance_alerts\{rule=""withdrawal""\} 1", text);

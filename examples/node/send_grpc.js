@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// A Node bot asking the appliance to sign one Upbit request, with stock @grpc/grpc-js.
+// A Node bot handing the appliance one Upbit request over gRPC (Send), with stock @grpc/grpc-js:
+// the appliance judges, signs and sends it, and returns Upbit's answer; the bot never holds a token.
 // grpc-js verifies the server's name against the address dialled, with the bundle's ca.pem as the
-// only root. Prints the response as one JSON line.
+// only root. Prints Upbit's answer as one JSON line.
 //
-//   node examples/node/sign_request.js --bundle DIR GET /v1/accounts
-//   node examples/node/sign_request.js --bundle DIR --target 127.0.0.1:50051 GET /v1/orders/open market=KRW-BTC 'states[]=wait'
+//   node examples/node/send_grpc.js --bundle DIR GET /v1/accounts
+//   node examples/node/send_grpc.js --bundle DIR --target 127.0.0.1:50051 GET /v1/orders/open market=KRW-BTC 'states[]=wait'
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -22,7 +23,7 @@ function parseArgs(argv) {
   }
   [opts.method, opts.path, ...opts.params] = rest;
   if (!opts.bundle || !opts.method || !opts.path) {
-    console.error('usage: sign_request.js --bundle DIR [--target HOST:PORT] METHOD PATH [key=value ...]');
+    console.error('usage: send_grpc.js --bundle DIR [--target HOST:PORT] METHOD PATH [key=value ...]');
     process.exit(2);
   }
   return opts;
@@ -38,7 +39,7 @@ const target = opts.target || new URL(JSON.parse(read('bot.json')).endpoint).hos
 const credentials = grpc.credentials.createSsl(read('ca.pem'), read('bot.key'), read('bot.pem'));
 const client = new Signer(target, credentials);
 
-const now = Date.now();
+// No client_time: Send needs none, and the request_id makes a retry safe however late it comes.
 const request = {
   method: opts.method,
   path: opts.path,
@@ -47,13 +48,15 @@ const request = {
     return { key: pair.slice(0, at), value: pair.slice(at + 1) };
   }),
   request_id: crypto.randomUUID(),
-  client_time: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 },
 };
-client.Sign(request, { deadline: Date.now() + 15000 }, (err, response) => {
+// The deadline is above the appliance's approval timeout (60 s): a withdrawal waits for a person.
+client.Send(request, { deadline: Date.now() + 90000 }, (err, response) => {
   if (err) {
     console.log(JSON.stringify({ error: grpc.status[err.code], detail: err.details }));
     process.exit(1);
   }
-  console.log(JSON.stringify(response));
+  const { http_status, headers, audit_id, approval } = response;
+  console.log(JSON.stringify({ http_status, body: response.body.toString('utf8'), headers, audit_id, approval }));
   client.close();
+  process.exitCode = http_status >= 200 && http_status < 300 ? 0 : 1;
 });

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""A Python bot asking the appliance to sign one Upbit request.
+"""A Python bot handing the appliance one Upbit request over gRPC (Send); the appliance sends it.
 
 Uses Debian's python3-grpcio and protoc with grpc_python_plugin (packages python3-grpcio,
-protobuf-compiler-grpc); stubs are generated from protos/ into a temp dir at start. Prints the
-response as one JSON object. The stock gRPC TLS stack verifies the server's name against the
-address dialled, with the bundle's ca.pem as the only root.
+protobuf-compiler-grpc); stubs are generated from protos/ into a temp dir at start. Prints Upbit's
+answer as one JSON object. The stock gRPC TLS stack verifies the server's name against the
+address dialled, with the bundle's ca.pem as the only root. The bot never holds a token.
 
-    /usr/bin/python3 examples/python/sign_request.py --bundle DIR GET /v1/accounts
-    /usr/bin/python3 examples/python/sign_request.py --bundle DIR GET /v1/orders/open market=KRW-BTC 'states[]=wait'
+    /usr/bin/python3 examples/python/send_grpc.py --bundle DIR GET /v1/accounts
+    /usr/bin/python3 examples/python/send_grpc.py --bundle DIR GET /v1/orders/open market=KRW-BTC 'states[]=wait'
 """
 import argparse
 import json
@@ -19,7 +19,6 @@ import uuid
 from urllib.parse import urlparse
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTOS = os.path.normpath(os.path.join(HERE, "..", "..", "protos"))
@@ -45,6 +44,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", required=True, help="bot bundle written by 'appliance bots add'")
     parser.add_argument("--target", help="host:port to dial (default: the bundle's endpoint)")
+    parser.add_argument("--request-id", help="reuse to retry safely: the appliance never sends one id twice (default: a fresh UUID)")
     parser.add_argument("method")
     parser.add_argument("path")
     parser.add_argument("params", nargs="*", help="key=value, in order")
@@ -57,23 +57,22 @@ def main():
         root_certificates=read(args.bundle, "ca.pem"),
         private_key=read(args.bundle, "bot.key"),
         certificate_chain=read(args.bundle, "bot.pem"))
-    now = Timestamp()
-    now.GetCurrentTime()
-    request = pb.SignRequest(method=args.method, path=args.path, request_id=str(uuid.uuid4()), client_time=now)
+    # No client_time: Send needs none, and the request_id makes a retry safe however late it comes.
+    request = pb.SignRequest(method=args.method, path=args.path, request_id=args.request_id or str(uuid.uuid4()))
     for pair in args.params:
         key, _, value = pair.partition("=")
         request.params.add(key=key, value=value)
     with grpc.secure_channel(target, credentials) as channel:
         try:
-            response = rpc.SignerStub(channel).Sign(request, timeout=15)
+            # Above the appliance's approval timeout (60 s): a withdrawal waits for a person.
+            response = rpc.SignerStub(channel).Send(request, timeout=90)
         except grpc.RpcError as e:
             print(json.dumps({"error": e.code().name, "detail": e.details()}))
             return 1
     print(json.dumps({
-        "authorization": response.authorization, "url_query": response.url_query,
-        "body_json": response.body_json, "query_string": response.query_string,
-        "audit_id": response.audit_id, "approval": response.approval}))
-    return 0
+        "http_status": response.http_status, "body": response.body.decode("utf-8"),
+        "headers": dict(response.headers), "audit_id": response.audit_id, "approval": response.approval}))
+    return 0 if 200 <= response.http_status < 300 else 1
 
 
 if __name__ == "__main__":
