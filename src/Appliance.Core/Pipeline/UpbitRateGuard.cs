@@ -4,6 +4,9 @@ using Appliance.Upbit;
 namespace Appliance.Pipeline;
 
 /// <summary>
+/// Superseded by <see cref="RateGuard"/> (per-bot buckets, per-pocket groups shared fairly, Upbit's
+/// 429/418/Remaining-Req feedback); kept only while the current SignPipeline still calls it, and to be
+/// deleted when the rewritten pipeline calls RateGuard.
 /// Keeps each credential within Upbit's per-group request rates, so a runaway bot is stopped here
 /// (RESOURCE_EXHAUSTED) before Upbit answers 429 and escalates to 418 blocks for every bot sharing
 /// the key. A token bucket per credential and group. Hand-rolled rather than
@@ -38,26 +41,4 @@ public sealed class UpbitRateGuard(TimeProvider time, UpbitRates rates)
         public double Tokens { get; set; } = tokens;
         public long Stamp { get; set; } = stamp;
     }
-}
-
-/// <summary>Upbit's exchange rates per group (upbit-api.md §4); configurable because sources disagree.</summary>
-public sealed record UpbitRates
-{
-    public int DefaultPerSecond { get; init; } = 30;
-
-    /// <summary>12/s since 2026-08-21; 8/s before, which ccxt still assumes.</summary>
-    public int OrderPerSecond { get; init; } = 12;
-
-    public int OrderTestPerSecond { get; init; } = 8;
-
-    /// <summary>One cancel-all per two seconds.</summary>
-    public TimeSpan CancelAllInterval { get; init; } = TimeSpan.FromSeconds(2);
-
-    public (int Capacity, TimeSpan Period) For(RateGroup group) => group switch
-    {
-        RateGroup.Order => (OrderPerSecond, TimeSpan.FromSeconds(1)),
-        RateGroup.OrderTest => (OrderTestPerSecond, TimeSpan.FromSeconds(1)),
-        RateGroup.OrderCancelAll => (1, CancelAllInterval),
-        _ => (DefaultPerSecond, TimeSpan.FromSeconds(1)),
-    };
 }

@@ -15,6 +15,12 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
     public decimal? MaxOrderVolume { get; init; }
     public IReadOnlyList<WithdrawalAddress> WithdrawAddresses { get; init; } = [];
     public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
+
+    /// <summary>The bot's own request rate (--rate N/s); null: <see cref="BotProfile.DefaultRatePerSecond"/>.</summary>
+    public double? RatePerSecond { get; init; }
+
+    /// <summary>Its burst (--burst B); null: <see cref="BotProfile.DefaultBurst"/>.</summary>
+    public int? Burst { get; init; }
 }
 
 /// <summary>
@@ -51,6 +57,10 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         if (request.MaxOrderNotional is <= 0 || request.MaxOrderVolume is <= 0)
             throw new ArgumentException("Order caps must be positive numbers.");
         WithdrawalRules.Validate(request.WithdrawAddresses, request.WithdrawCaps, scopes);
+        var rate = request.RatePerSecond ?? BotProfile.DefaultRatePerSecond;
+        var burst = request.Burst ?? BotProfile.DefaultBurst;
+        if (BotProfile.RateProblem(rate, burst) is { } rateProblem)
+            throw new ArgumentException(char.ToUpperInvariant(rateProblem[0]) + rateProblem[1..] + ".");
 
         var profile = new BotProfile
         {
@@ -64,6 +74,8 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             MaxOrderVolume = request.MaxOrderVolume,
             WithdrawAddresses = request.WithdrawAddresses,
             WithdrawCaps = request.WithdrawCaps,
+            RatePerSecond = rate,
+            Burst = burst,
             Created = time.GetUtcNow(),
         };
         return Issue(profile, bundleDir);
