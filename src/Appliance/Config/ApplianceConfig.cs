@@ -54,6 +54,7 @@ public sealed record ApplianceConfig
     {
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), // ConfigKeys reads the contract
     };
 
     public static ApplianceConfig Load(string path)

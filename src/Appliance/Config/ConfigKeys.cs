@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Appliance.Config;
@@ -41,7 +42,10 @@ internal static class ConfigKeys
 
     private static void Walk(JsonObject node, JsonTypeInfo info, JsonSerializerOptions options, string prefix, string file, List<string> ignored)
     {
-        var known = info.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        // A property the serializer ignores or cannot set (a derived value) is not a key an operator can write.
+        var known = info.Properties
+            .Where(p => p.Set is not null && p.AttributeProvider?.IsDefined(typeof(JsonIgnoreAttribute), inherit: true) != true)
+            .ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var (key, value) in node.ToList())
         {
             var fullKey = prefix.Length == 0 ? key : $"{prefix}.{key}";
