@@ -64,7 +64,13 @@ public sealed class RateGuard
     }
 
     /// <summary>How long a bot still counts in a pocket's fair split after its last request there.</summary>
-    public TimeSpan ShareMemory { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ShareMemory
+    {
+        get;
+        init => field = value > TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ShareMemory), value, "The share memory must be positive, e.g. 60 s.");
+    } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Admits one request of <paramref name="bot"/> to <paramref name="group"/> of <paramref name="pocket"/>, or
