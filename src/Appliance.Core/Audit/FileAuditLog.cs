@@ -173,7 +173,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
                 // Nothing of this batch counts: the segment writer cut off what reached the file.
                 _logger.LogError("audit write failed, signing stops until it succeeds: {Error}", e.Message);
                 SetAvailable(false);
-                var refusal = Unavailable(e.Message);
+                var refusal = Refusals.AuditUnavailable(); // bots get the sentence; the path and errno stay in the log
                 foreach (var p in batch) p.Done.TrySetException(refusal);
             }
         }

@@ -29,8 +29,8 @@ internal static class BotsCommand
         var maxVolume = new Option<decimal?>("--max-order-volume") { Description = "Largest order volume in base currency" };
         var withdrawAddress = new Option<string[]>("--withdraw-address") { Description = "CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] the bot may withdraw to; repeat for more (default: none)" };
         var withdrawCap = new Option<string[]>("--withdraw-cap") { Description = "CURRENCY:PER_WITHDRAWAL:PER_24H caps, e.g. BTC:0.1:0.5 or KRW::5000000; repeat per currency" };
-        var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
-        var command = new Command("add", "Issue a client certificate and write the bot's bundle")
+        var output = OutOption("Directory to write the bot's bundle to (required, outside the data dir; the appliance keeps no copy of bot.key)");
+        var command = new Command("add", "Issue a client certificate and write the bot's bundle to --out")
         {
             name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, output,
         };
@@ -46,15 +46,21 @@ internal static class BotsCommand
                 WithdrawAddresses = (parse.GetValue(withdrawAddress) ?? []).Select(Policy.WithdrawalAddress.Parse).ToList(),
                 WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
             };
-            var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
+            var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output)!);
             io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
             foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
-            io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
+            io.Out.WriteLine($"bundle written to {bundle}: copy the whole directory to the bot host, then delete it here (bot.key is the bot's secret; the appliance keeps no copy)");
             return 0;
         });
         return command;
     }
+
+    /// <summary>
+    /// Not marked Required: BotEnrollment's own check gives the sentence that explains why it is
+    /// needed (System.CommandLine would say only that it is missing).
+    /// </summary>
+    private static Option<string?> OutOption(string description) => new("--out") { Description = description };
 
     private static Command List(CliIo io)
     {
@@ -95,12 +101,12 @@ internal static class BotsCommand
     {
         var dataDir = CommonOptions.DataDir();
         var name = new Argument<string>("name");
-        var output = new Option<string?>("--out") { Description = "Where to write the new bundle (default: DATA_DIR/bundles/NAME)" };
-        var command = new Command("renew", "Issue a new certificate and bundle; the old certificate stops working") { name, dataDir, output };
+        var output = OutOption("Directory to write the new bundle to (required, outside the data dir)");
+        var command = new Command("renew", "Issue a new certificate and bundle (to --out); the old certificate stops working") { name, dataDir, output };
         CommandAction.Set(command, io, parse =>
         {
-            var (profile, bundle) = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Renew(parse.GetValue(name)!, parse.GetValue(output));
-            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}");
+            var (profile, bundle) = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Renew(parse.GetValue(name)!, parse.GetValue(output)!);
+            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}: copy it to the bot host, then delete it here");
             return 0;
         });
         return command;

@@ -37,7 +37,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
         Upbit = upbit;
         Bot = bot;
         Records = new SignRecords(bot);
-        Client = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", bot));
+        Client = appliance.Client(TestAppliance.BundleFor(appliance.Data, bot));
     }
 
     public TestAppliance Appliance { get; }
@@ -71,7 +71,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
                         WithdrawalAddress.Parse($"XRP:XRP:{XrpAddress}:{XrpMemo}"),
                     ],
                     WithdrawCaps = (caps ?? ["BTC:0.5:1", "KRW:1000000:"]).Select(WithdrawalCap.Parse).ToList(),
-                });
+                }, TestAppliance.BundleFor(data, bot));
             });
         var upbit = await FakeUpbitServer.StartAsync();
         upbit.AddKey(AccessKey, Secret);

@@ -57,8 +57,14 @@ public sealed class TestAppliance : IAsyncDisposable
         };
         if (configure is not null) setup = configure(setup);
         var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
-        return new TestAppliance(dir, data, server, Path.Combine(data.Root, "bundles", DemoSetup.BotName)) { Time = time };
+        return new TestAppliance(dir, data, server, DemoSetup.BundleDir(data)) { Time = time };
     }
+
+    /// <summary>
+    /// Where a test writes another bot's bundle: beside the data dir, never in it (bots add refuses
+    /// an --out inside the data dir; only the demo bot's bundle lives there).
+    /// </summary>
+    public static string BundleFor(DataDir data, string bot) => Path.Combine(Path.GetDirectoryName(data.Root)!, "bundles", bot);
 
     /// <summary>A client for the demo bot, or for another bundle.</summary>
     public ApplianceClient Client(string? bundleDir = null, TimeProvider? clientTime = null) =>
