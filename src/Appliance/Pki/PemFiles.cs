@@ -95,8 +95,11 @@ public static class PemFiles
         }
     }
 
-    /// <summary>A PEM private key is a few KB; anything past this is not one.</summary>
-    private const int MaxKeyFileLength = 64 * 1024;
+    /// <summary>
+    /// A PEM private key is at most a few KB (P-256: ~250 bytes, RSA-4096: ~3.3 KB); the read buffer is
+    /// this plus one, so it takes exactly 16 KiB of locked memory while the key is read.
+    /// </summary>
+    private const int MaxKeyFileLength = 16 * 1024 - 1;
 
     private static SecretBytes ReadRequiredSecret(string path, string fix)
     {
