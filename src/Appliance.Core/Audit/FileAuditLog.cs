@@ -173,7 +173,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
                 // Nothing of this batch counts: the segment writer cut off what reached the file.
                 _logger.LogError("audit write failed, signing stops until it succeeds: {Error}", e.Message);
                 SetAvailable(false);
-                var refusal = Refusals.AuditUnavailable(); // bots get the sentence; the path and errno stay in the log
+                var refusal = Refusals.AuditUnavailable(); // the cause (a path, an errno) is in the log above, never in a bot's answer
                 foreach (var p in batch) p.Done.TrySetException(refusal);
             }
         }
