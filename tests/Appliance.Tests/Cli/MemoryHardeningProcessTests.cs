@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using Appliance.Client;
 using Appliance.Common;
 using Appliance.Config;
 using Appliance.Provisioning;
@@ -60,10 +63,17 @@ public sealed partial class MemoryHardeningProcessTests
         Assert.Contains("set LimitMEMLOCK=", warning);
         Assert.Contains("turn swap off", warning);
 
-        var bundle = DemoSetup.BundleDir(new DataDir(dir.Sub("data")));
-        var (code, output) = await ApplianceProcess.RunAsync(["sign", "--bundle", bundle, "--upbit", upbit.BaseAddress.ToString(), "--send", "GET", "/v1/accounts"]);
-        Assert.True(code == 0, output);
-        Assert.Contains("response: 200", output);
+        // Signs with the secret from its unlocked page: the stand-in exchange accepts the token. The client
+        // connects first (GetStatus), so a slow handshake on a busy machine does not count as clock skew.
+        using var client = new ApplianceClient(ApplianceBundle.Load(DemoSetup.BundleDir(new DataDir(dir.Sub("data")))), TimeProvider.System, demo.Address);
+        await client.GetStatusAsync();
+        var signed = await client.SignAsync("GET", "/v1/accounts", []);
+        using var http = new HttpClient { BaseAddress = upbit.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/accounts");
+        request.Headers.Authorization = AuthenticationHeaderValue.Parse(signed.Authorization);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(DemoSetup.AccessKey, Assert.Single(upbit.Accepted).AccessKey);
 
         var status = await ApplianceProcess.RunAsync(["status", "--data-dir", dir.Sub("data")]);
         Assert.Contains("memory: 0 KiB locked in RAM; core dumps off", status.Output);
