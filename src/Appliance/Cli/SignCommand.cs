@@ -33,6 +33,9 @@ internal static class SignCommand
             var pairs = (parse.GetValue(parameters) ?? []).Select(ParsePair).ToList();
             using var client = ApplianceClient.FromBundle(parse.GetValue(bundle)!);
             var verb = parse.GetValue(method)!.ToUpperInvariant();
+            // Connect first (TLS handshake, HTTP/2): on a busy machine a cold process takes seconds to
+            // get there, which would otherwise count against the 5 s clock skew of the signed request.
+            await client.GetStatusAsync(cancellationToken);
             var signed = await client.SignAsync(verb, parse.GetValue(path)!, pairs, parse.GetValue(credential)!, cancellationToken);
             var url = parse.GetValue(upbit)!.TrimEnd('/') + parse.GetValue(path) + (signed.UrlQuery.Length > 0 ? "?" + signed.UrlQuery : "");
             io.Out.WriteLine($"authorization: {signed.Authorization}");
