@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Checks the Raspberry Pi image recipe; ./test.sh runs it before the dotnet tests.
+#  1. systemd-analyze verify on the units (a misspelled key only warns, so any output fails)
+#  2. systemd-analyze security --offline=true: exposure of appliance.service must be <= 1.5
+#  3. nft -c -f on the firewall ruleset
+#  4. shellcheck on every shell script in the repository
+#  5. dotnet publish for linux-arm64 (what the image ships)
+#  6. smoke test: that arm64 build runs `appliance demo` under qemu-user in an arm64 Debian root
+#     file system (debootstrap, cached in /var/cache/appliance-image) and answers one request
+#     sent from this machine with the host build.
+# It installs what it needs (apt) and fails loudly; it never skips a check.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+MAX_EXPOSURE=1.5
+UNIT="$OVERLAY/etc/systemd/system/appliance.service"
+TOTAL_START=$SECONDS
+work="$(mktemp -d)"
+demo_pid=""
+cleanup() {
+  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
+    kill "$demo_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$demo_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  [ -z "${smoke_dir:-}" ] || rm -rf "$smoke_dir"
+}
+trap cleanup EXIT
+
+require_root
+step "0/6 tools"
+need systemd-analyze:systemd nft:nftables shellcheck:shellcheck debootstrap:debootstrap \
+  qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support unshare:util-linux
+command -v dotnet >/dev/null || fail "dotnet (the .NET 10 SDK) is not on PATH"
+done_step
+
+step "1/6 systemd-analyze verify"
+# A copy of the units where programs that exist only on the Pi are /bin/true: verify checks that
+# every Exec path exists, and this machine is not the Pi. Drop-ins are verified on stand-in units.
+units="$work/units"
+mkdir -p "$units"
+cp -r "$OVERLAY/etc/systemd/system/." "$units/"
+for dropin in "$units"/*.service.d; do
+  base="$(basename "$dropin" .d)"
+  [ -e "$units/$base" ] || printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' >"$units/$base"
+done
+sed -i -E 's#^(Exec[A-Za-z]*=[-+!@:]*)(/[^ ]+)#\1/bin/true#' "$units"/*.service "$units"/*.service.d/*.conf
+verify_out="$(cd "$units" && systemd-analyze verify ./*.service 2>&1)" || {
+  echo "$verify_out"
+  fail "systemd-analyze verify failed"
+}
+# Every line it prints is a warning about our files (unknown key, bad value, missing unit).
+if [ -n "$verify_out" ]; then
+  echo "$verify_out"
+  fail "systemd-analyze verify warned about the units (above)"
+fi
+for u in "$units"/*.service; do echo "    verified $(basename "$u")"; done
+done_step
+
+step "2/6 systemd-analyze security (exposure <= $MAX_EXPOSURE)"
+security_out="$(systemd-analyze security --offline=true "$UNIT" 2>&1)" || true
+exposure="$(sed -n -E 's/.*Overall exposure level for [^:]+: ([0-9]+\.[0-9]+).*/\1/p' <<<"$security_out")"
+[ -n "$exposure" ] || {
+  echo "$security_out"
+  fail "systemd-analyze security printed no exposure level"
+}
+grep -E '^✗' <<<"$security_out" | sed 's/^/    /' || true
+echo "    exposure of appliance.service: $exposure (at most $MAX_EXPOSURE)"
+awk -v e="$exposure" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(e <= m) }' ||
+  fail "exposure $exposure is above $MAX_EXPOSURE"
+done_step
+
+step "3/6 nft -c -f (firewall ruleset)"
+ruleset="$OVERLAY/etc/nftables.conf"
+if getent passwd appliance >/dev/null; then
+  nft -c -f "$ruleset" || fail "nft rejects $ruleset"
+else
+  # The ruleset names the service user, which only the image has: check it in a private mount
+  # namespace where /etc/passwd (a copy) has that user too.
+  cp /etc/passwd "$work/passwd"
+  echo 'appliance:x:64999:64999:check.sh:/nonexistent:/usr/sbin/nologin' >>"$work/passwd"
+  # shellcheck disable=SC2016  # $1 and $2 are the inner shell's arguments
+  unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/passwd && nft -c -f "$2"' \
+    sh "$work/passwd" "$ruleset" || fail "nft rejects $ruleset"
+fi
+echo "    $ruleset parses and loads (check mode)"
+done_step
+
+step "4/6 shellcheck"
+# Every tracked or new shell script: *.sh, and files whose first line names sh or bash.
+scripts=()
+while IFS= read -r f; do
+  [ -f "$f" ] || continue
+  case "$f" in
+    *.sh) scripts+=("$f") ;;
+    *) head -n1 "$f" | grep -qE '^#!.*\b(ba)?sh\b' && scripts+=("$f") ;;
+  esac
+done < <(git ls-files --cached --others --exclude-standard)
+[ ${#scripts[@]} -gt 0 ] || fail "found no shell scripts to check"
+shellcheck -x "${scripts[@]}" || fail "shellcheck found problems (above)"
+printf '    %s\n' "${scripts[@]}"
+done_step
+
+step "5/6 dotnet publish -r linux-arm64 (self-contained)"
+publish="$ARTIFACTS/publish-linux-arm64"
+publish_arm64 "$publish"
+# ELF, 64-bit, little-endian (bytes 0-5) and machine 0xb7, AArch64 (bytes 18-19)
+elf="$(head -c 20 "$publish/appliance" | od -An -tx1 | tr -d ' \n')"
+if [ "${elf:0:12}" != 7f454c460201 ] || [ "${elf:36:4}" != b700 ]; then
+  fail "$publish/appliance is not an arm64 ELF program"
+fi
+echo "    $(du -sh "$publish" | cut -f1) in $publish"
+# The host build of the same code is the client for the smoke request.
+dotnet build src/Appliance -c Release --nologo >"$work/build.log" 2>&1 || {
+  cat "$work/build.log"
+  fail "dotnet build src/Appliance failed (above)"
+}
+host_dll="$REPO_ROOT/src/Appliance/bin/Release/net10.0/appliance.dll"
+[ -f "$host_dll" ] || fail "the host build left no $host_dll"
+done_step
+
+step "6/6 smoke test: arm64 appliance under qemu-user answers a request from the host"
+# The arm64 Debian root: debootstrap's first stage (download and unpack; no arm64 code runs),
+# then every downloaded package unpacked too. The second stage would configure the packages under
+# emulation (about 5 minutes) and the smoke test needs none of that. Cached by its inputs.
+rootfs_key="$SUITE-arm64-minbase-libssl3-v2"
+rootfs="$CACHE_DIR/rootfs-$rootfs_key"
+if [ -f "$rootfs/.complete" ]; then
+  echo "    cached root file system: $rootfs"
+else
+  echo "    building $rootfs (debootstrap --foreign --arch=arm64 --variant=minbase; cached afterwards)"
+  mkdir -p "$CACHE_DIR"
+  partial="$rootfs.partial"
+  rm -rf "$partial"
+  debootstrap --foreign --arch=arm64 --variant=minbase --include=libssl3 \
+    "$SUITE" "$partial" >"$work/debootstrap.log" 2>&1 || {
+    tail -n 30 "$work/debootstrap.log"
+    fail "debootstrap (first stage) failed; log above"
+  }
+  # debootstrap makes /proc a symlink to /proc where it guesses it runs in a container; a chroot
+  # needs a real directory to mount /proc on.
+  if [ -L "$partial/proc" ]; then rm "$partial/proc" && mkdir -m 0555 "$partial/proc"; fi
+  for deb in "$partial"/var/cache/apt/archives/*.deb; do
+    dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$partial"
+  done
+  touch "$partial/.complete"
+  rm -rf "$rootfs"
+  mv "$partial" "$rootfs"
+fi
+[ ! -L "$rootfs/proc" ] || fail "$rootfs/proc is a symlink, not a directory to mount /proc on"
+[ -e "$rootfs/lib/ld-linux-aarch64.so.1" ] || fail "$rootfs has no arm64 dynamic loader"
+[ -e "$rootfs/usr/lib/aarch64-linux-gnu/libssl.so.3" ] || fail "$rootfs has no libssl.so.3"
+rm -rf "$rootfs/opt/appliance"
+mkdir -p "$rootfs/opt"
+cp -a "$publish" "$rootfs/opt/appliance"
+
+# Run arm64 programs by binfmt_misc where this kernel allows it, else by naming qemu explicitly.
+if binfmt_arm64; then
+  runner=()
+  echo "    arm64 programs run through binfmt_misc (qemu-aarch64)"
+else
+  cp "$(command -v qemu-aarch64-static)" "$rootfs/usr/bin/qemu-aarch64-static"
+  runner=(/usr/bin/qemu-aarch64-static)
+  echo "    binfmt_misc is not available here: running arm64 programs as qemu-aarch64-static PROGRAM"
+fi
+
+# A free port on loopback: the first that nothing answers on.
+port=""
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+done
+[ -n "$port" ] || fail "found no free port on 127.0.0.1"
+
+smoke_dir="$(mktemp -d -p "$rootfs/tmp" smoke.XXXXXX)"
+data_in_root="/tmp/$(basename "$smoke_dir")/data"
+log="$work/demo.log"
+# The chroot shares this machine's network, so 127.0.0.1:$port is reachable from the host; /proc
+# is mounted in a private mount namespace and disappears with the process. qemu-user does not see
+# code the .NET JIT writes through its second (W^X) mapping, so W^X is off under emulation only.
+# shellcheck disable=SC2016  # $1 and $@ are the inner shell's arguments
+DOTNET_EnableWriteXorExecute=0 unshare --mount --propagation private sh -c \
+  'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$rootfs" "$rootfs" \
+  "${runner[@]}" /opt/appliance/appliance demo --data-dir "$data_in_root" --listen "127.0.0.1:$port" \
+  </dev/null >"$log" 2>&1 &
+demo_pid=$!
+bundle="$rootfs$data_in_root/bundles/demo-bot"
+echo "    demo (pid $demo_pid) starting on 127.0.0.1:$port, data dir $data_in_root in the arm64 root"
+waited=0
+until grep -q '^listening on ' "$log" 2>/dev/null && [ -f "$bundle/bot.json" ]; do
+  if ! kill -0 "$demo_pid" 2>/dev/null; then
+    cat "$log"
+    fail "the arm64 demo exited before it listened; its output is above"
+  fi
+  [ "$waited" -lt 300 ] || {
+    cat "$log"
+    fail "the arm64 demo did not listen within 300 s"
+  }
+  sleep 1
+  waited=$((waited + 1))
+done
+echo "    listening after ${waited}s"
+
+# ---- THE SMOKE REQUEST: one line to change when `demo` sends through its stand-in exchange ----
+SMOKE_REQUEST=(sign --bundle "$bundle" GET /v1/accounts)
+# -----------------------------------------------------------------------------------------------
+# Under emulation the server JIT-compiles its whole request path on the first request, which can
+# take longer than the 5 s clock-skew window; such a refusal (CLOCK_SKEW, nothing signed or sent)
+# is retried, anything else fails at once.
+ok=""
+for attempt in 1 2 3; do
+  if answer="$(dotnet "$host_dll" "${SMOKE_REQUEST[@]}" 2>&1)"; then
+    ok=1
+    break
+  fi
+  grep -q CLOCK_SKEW <<<"$answer" || break
+  echo "    attempt $attempt: CLOCK_SKEW while the emulated server warmed up; again"
+done
+while IFS= read -r line; do echo "    | $line"; done <<<"$answer"
+if [ -z "$ok" ]; then
+  sed 's/^/    demo| /' "$log" | tail -n 40
+  fail "the smoke request through the arm64 appliance failed (its answer and the demo's log above)"
+fi
+kill "$demo_pid"
+wait "$demo_pid" 2>/dev/null || true
+demo_pid=""
+done_step
+
+printf '\nimage/check.sh: all checks passed in %ss (exposure %s)\n' "$((SECONDS - TOTAL_START))" "$exposure"
