@@ -36,8 +36,13 @@ need() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "    installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  local log
+  log="$(mktemp)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1 || {
+    cat "$log"
+    fail "apt-get could not install ${missing[*]} (above)"
+  }
+  rm -f "$log"
   for pair in "$@"; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || fail "${pair%%:*} is still missing after installing ${pair#*:}"
   done
