@@ -178,12 +178,14 @@ done
 smoke_dir="$(mktemp -d -p "$rootfs/tmp" smoke.XXXXXX)"
 data_in_root="/tmp/$(basename "$smoke_dir")/data"
 log="$work/demo.log"
-# The chroot shares this machine's network, so 127.0.0.1:$port is reachable from the host; /proc
-# is mounted in a private mount namespace and disappears with the process. qemu-user does not see
-# code the .NET JIT writes through its second (W^X) mapping, so W^X is off under emulation only.
+# The chroot shares this machine's network, so 127.0.0.1:$port is reachable from the host. /proc
+# is mounted as the unit's ProcSubset=pid and ProtectProc=invisible make it (no /proc/cpuinfo,
+# /proc/meminfo, other processes), in a private mount namespace that disappears with the process.
+# qemu-user does not see code the .NET JIT writes through its second (W^X) mapping, so W^X is off
+# under emulation only.
 # shellcheck disable=SC2016  # $1 and $@ are the inner shell's arguments
 DOTNET_EnableWriteXorExecute=0 unshare --mount --propagation private sh -c \
-  'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$rootfs" "$rootfs" \
+  'mount -t proc -o subset=pid,hidepid=invisible proc "$1/proc" && shift && exec chroot "$@"' sh "$rootfs" "$rootfs" \
   "${runner[@]}" /opt/appliance/appliance demo --data-dir "$data_in_root" --listen "127.0.0.1:$port" \
   </dev/null >"$log" 2>&1 &
 demo_pid=$!
