@@ -151,6 +151,7 @@ echo "    overlay: $(find "$OVERLAY" -type f | wc -l) files from image/rootfs-ov
 rm -rf "$rootfs/opt/appliance"
 cp -a "$publish" "$rootfs/opt/appliance"
 chown -R root:root "$rootfs/opt/appliance"
+chmod -R go-w,a+rX "$rootfs/opt/appliance"
 ln -sf /opt/appliance/appliance "$rootfs/usr/local/bin/appliance"
 cp "$REPO_ROOT/docs/operations.md" "$rootfs/usr/share/doc/appliance/operations.md"
 
@@ -224,9 +225,10 @@ elif [ -n "$base_image" ]; then
   mcopy -s -p -n -i "$work/boot.vfat" ::/* "$boot/" || fail "could not read the boot partition of $base_image"
   [ -f "$boot/config.txt" ] || fail "$base_image's first partition has no config.txt: not a Raspberry Pi OS image"
   # The kernel's modules (and firmware files, e.g. for Wi-Fi) from the base image's root.
+  # (debugfs rdump creates the directory it copies, so only its parent may exist beforehand.)
+  mkdir -p "$work/rdump/usr/lib"
   for dir in usr/lib/modules usr/lib/firmware; do
-    mkdir -p "$work/rdump/$dir"
-    debugfs -R "rdump /$dir $work/rdump/$(dirname "$dir")" "$work/root.ext4" >/dev/null 2>&1 || true
+    debugfs -R "rdump /$dir $work/rdump/usr/lib" "$work/root.ext4" >/dev/null 2>&1 || true
   done
   ls "$work/rdump/usr/lib/modules/"* >/dev/null 2>&1 || fail "found no /usr/lib/modules in $base_image's root partition"
   cp -a "$work/rdump/usr/lib/." "$rootfs/usr/lib/"
@@ -263,7 +265,7 @@ grep -qE '^dtparam=i2c_arm=on' "$boot/config.txt" 2>/dev/null ||
 cmdline="console=serial0,115200 console=tty1"
 if [ -f "$boot/cmdline.txt" ]; then
   # Keep the consoles and options; drop the base's root, its first-boot init and resize scripts.
-  cmdline="$(tr ' ' '\n' <"$boot/cmdline.txt" | grep -vE '^(root|rootfstype|init|rw|ro|resize|quiet|splash|plymouth\..*|systemd\.run.*)(=|$)' | tr '\n' ' ')"
+  cmdline="$(tr ' ' '\n' <"$boot/cmdline.txt" | grep -vE '^(root|rootfstype|init|rw|ro|rootwait|fsck\.repair|resize|quiet|splash|plymouth\..*|systemd\.run.*)(=|$)' | tr '\n' ' ')"
 fi
 echo "$cmdline root=PARTUUID=$disk_id-02 rootfstype=ext4 ro fsck.repair=yes rootwait" | tr -s ' ' >"$boot/cmdline.txt"
 echo "    cmdline.txt: $(cat "$boot/cmdline.txt")"
