@@ -8,6 +8,10 @@
 #  6. smoke test: that arm64 build runs `appliance demo` under qemu-user in an arm64 Debian root
 #     file system (debootstrap, cached in /var/cache/appliance-image) and answers one request
 #     sent from this machine with the host build.
+#  7. the unit under a real systemd: the same unit file, with the x86_64 build, in a booted
+#     systemd-nspawn container (amd64 Debian, cached): it must start (READY=1 within the sandbox)
+#     and answer the same request. The offline checks cannot tell whether .NET survives the
+#     sandbox; this can.
 # It installs what it needs (apt) and fails loudly; it never skips a check.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -15,29 +19,73 @@ set -euo pipefail
 cd "$REPO_ROOT"
 
 MAX_EXPOSURE=1.5
+host_dll="$REPO_ROOT/src/Appliance/bin/Release/net10.0/appliance.dll"
+
+# ---- THE SMOKE REQUEST (steps 6 and 7; $1 is the bot's bundle): the one line to change when ----
+# ---- `demo` sends through its stand-in exchange (add --send).                                ----
+smoke_request() { dotnet "$host_dll" sign --bundle "$1" GET /v1/accounts; }
+# ----------------------------------------------------------------------------------------------
+
+# send_smoke BUNDLE SERVER_LOG: the smoke request, retried only on CLOCK_SKEW (nothing signed or
+# sent): a server under emulation JIT-compiles its request path on the first request, which can
+# take longer than the 5 s clock-skew window. Anything else fails at once.
+send_smoke() {
+  local answer="" ok="" attempt
+  for attempt in 1 2 3 4 5; do
+    if answer="$(smoke_request "$1" 2>&1)"; then
+      ok=1
+      break
+    fi
+    grep -q CLOCK_SKEW <<<"$answer" || break
+    echo "    attempt $attempt: CLOCK_SKEW while the server warmed up; again"
+  done
+  while IFS= read -r line; do echo "    | $line"; done <<<"$answer"
+  if [ -z "$ok" ]; then
+    tail -n 40 "$2" | sed 's/^/    server| /'
+    fail "the smoke request failed (its answer and the server's log above)"
+  fi
+}
+
+# free_port: a port on 127.0.0.1 that nothing answers on.
+free_port() {
+  local candidate
+  for _ in $(seq 1 50); do
+    candidate=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  fail "found no free port on 127.0.0.1"
+}
 UNIT="$OVERLAY/etc/systemd/system/appliance.service"
 TOTAL_START=$SECONDS
 work="$(mktemp -d)"
 demo_pid=""
+nspawn_pid=""
+stop() { # stop PID: TERM, up to 20 s, then KILL
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
+  kill -9 "$1" 2>/dev/null || true
+}
 cleanup() {
-  if [ -n "$demo_pid" ] && kill -0 "$demo_pid" 2>/dev/null; then
-    kill "$demo_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$demo_pid" 2>/dev/null || true
-  fi
+  stop "$demo_pid"
+  stop "$nspawn_pid"
   rm -rf "$work"
   [ -z "${smoke_dir:-}" ] || rm -rf "$smoke_dir"
 }
 trap cleanup EXIT
 
 require_root
-step "0/6 tools"
+step "0/7 tools"
 need systemd-analyze:systemd nft:nftables shellcheck:shellcheck debootstrap:debootstrap \
-  qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support unshare:util-linux
+  qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support unshare:util-linux \
+  nsenter:util-linux systemd-nspawn:systemd-container
 command -v dotnet >/dev/null || fail "dotnet (the .NET 10 SDK) is not on PATH"
 done_step
 
-step "1/6 systemd-analyze verify"
+step "1/7 systemd-analyze verify"
 # A copy of the units where programs that exist only on the Pi are /bin/true: verify checks that
 # every Exec path exists, and this machine is not the Pi. Drop-ins are verified on stand-in units.
 units="$work/units"
@@ -60,7 +108,7 @@ fi
 for u in "$units"/*.service; do echo "    verified $(basename "$u")"; done
 done_step
 
-step "2/6 systemd-analyze security (exposure <= $MAX_EXPOSURE)"
+step "2/7 systemd-analyze security (exposure <= $MAX_EXPOSURE)"
 security_out="$(systemd-analyze security --offline=true "$UNIT" 2>&1)" || true
 exposure="$(sed -n -E 's/.*Overall exposure level for [^:]+: ([0-9]+\.[0-9]+).*/\1/p' <<<"$security_out")"
 [ -n "$exposure" ] || {
@@ -73,7 +121,7 @@ awk -v e="$exposure" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(e <= m) }' ||
   fail "exposure $exposure is above $MAX_EXPOSURE"
 done_step
 
-step "3/6 nft -c -f (firewall ruleset)"
+step "3/7 nft -c -f (firewall ruleset)"
 ruleset="$OVERLAY/etc/nftables.conf"
 if getent passwd appliance >/dev/null; then
   nft -c -f "$ruleset" || fail "nft rejects $ruleset"
@@ -89,7 +137,7 @@ fi
 echo "    $ruleset parses and loads (check mode)"
 done_step
 
-step "4/6 shellcheck"
+step "4/7 shellcheck"
 # Every tracked or new shell script: *.sh, and files whose first line names sh or bash.
 scripts=()
 while IFS= read -r f; do
@@ -104,7 +152,7 @@ shellcheck -x "${scripts[@]}" || fail "shellcheck found problems (above)"
 printf '    %s\n' "${scripts[@]}"
 done_step
 
-step "5/6 dotnet publish -r linux-arm64 (self-contained)"
+step "5/7 dotnet publish -r linux-arm64 (self-contained)"
 publish="$ARTIFACTS/publish-linux-arm64"
 publish_arm64 "$publish"
 # ELF, 64-bit, little-endian (bytes 0-5) and machine 0xb7, AArch64 (bytes 18-19)
@@ -118,11 +166,10 @@ dotnet build src/Appliance -c Release --nologo >"$work/build.log" 2>&1 || {
   cat "$work/build.log"
   fail "dotnet build src/Appliance failed (above)"
 }
-host_dll="$REPO_ROOT/src/Appliance/bin/Release/net10.0/appliance.dll"
 [ -f "$host_dll" ] || fail "the host build left no $host_dll"
 done_step
 
-step "6/6 smoke test: arm64 appliance under qemu-user answers a request from the host"
+step "6/7 smoke test: arm64 appliance under qemu-user answers a request from the host"
 # The arm64 Debian root: debootstrap's first stage (download and unpack; no arm64 code runs),
 # then every downloaded package unpacked too. The second stage would configure the packages under
 # emulation (about 5 minutes) and the smoke test needs none of that. Cached by its inputs.
@@ -167,25 +214,19 @@ else
   echo "    binfmt_misc is not available here: running arm64 programs as qemu-aarch64-static PROGRAM"
 fi
 
-# A free port on loopback: the first that nothing answers on.
-port=""
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || fail "found no free port on 127.0.0.1"
+port="$(free_port)"
 
 smoke_dir="$(mktemp -d -p "$rootfs/tmp" smoke.XXXXXX)"
 data_in_root="/tmp/$(basename "$smoke_dir")/data"
 log="$work/demo.log"
 # The chroot shares this machine's network, so 127.0.0.1:$port is reachable from the host. /proc
-# is mounted as the unit's ProcSubset=pid and ProtectProc=invisible make it (no /proc/cpuinfo,
-# /proc/meminfo, other processes), in a private mount namespace that disappears with the process.
+# is mounted as the unit's ProcSubset=pid makes it (no /proc/cpuinfo, /proc/meminfo), in a
+# private mount namespace that disappears with the process.
 # qemu-user does not see code the .NET JIT writes through its second (W^X) mapping, so W^X is off
 # under emulation only.
 # shellcheck disable=SC2016  # $1 and $@ are the inner shell's arguments
 DOTNET_EnableWriteXorExecute=0 unshare --mount --propagation private sh -c \
-  'mount -t proc -o subset=pid,hidepid=invisible proc "$1/proc" && shift && exec chroot "$@"' sh "$rootfs" "$rootfs" \
+  'mount -t proc -o subset=pid proc "$1/proc" && shift && exec chroot "$@"' sh "$rootfs" "$rootfs" \
   "${runner[@]}" /opt/appliance/appliance demo --data-dir "$data_in_root" --listen "127.0.0.1:$port" \
   </dev/null >"$log" 2>&1 &
 demo_pid=$!
@@ -206,29 +247,109 @@ until grep -q '^listening on ' "$log" 2>/dev/null && [ -f "$bundle/bot.json" ]; 
 done
 echo "    listening after ${waited}s"
 
-# ---- THE SMOKE REQUEST: one line to change when `demo` sends through its stand-in exchange ----
-SMOKE_REQUEST=(sign --bundle "$bundle" GET /v1/accounts)
-# -----------------------------------------------------------------------------------------------
-# Under emulation the server JIT-compiles its whole request path on the first request, which can
-# take longer than the 5 s clock-skew window; such a refusal (CLOCK_SKEW, nothing signed or sent)
-# is retried, anything else fails at once.
-ok=""
-for attempt in 1 2 3; do
-  if answer="$(dotnet "$host_dll" "${SMOKE_REQUEST[@]}" 2>&1)"; then
-    ok=1
-    break
-  fi
-  grep -q CLOCK_SKEW <<<"$answer" || break
-  echo "    attempt $attempt: CLOCK_SKEW while the emulated server warmed up; again"
-done
-while IFS= read -r line; do echo "    | $line"; done <<<"$answer"
-if [ -z "$ok" ]; then
-  sed 's/^/    demo| /' "$log" | tail -n 40
-  fail "the smoke request through the arm64 appliance failed (its answer and the demo's log above)"
-fi
-kill "$demo_pid"
-wait "$demo_pid" 2>/dev/null || true
+send_smoke "$bundle" "$log"
+stop "$demo_pid"
 demo_pid=""
+done_step
+
+step "7/7 the unit under a real systemd (x86_64 build, systemd-nspawn)"
+# An amd64 Debian root that boots systemd, with the service user made as the image makes it.
+nspawn_root="$CACHE_DIR/nspawn-$SUITE-amd64-v1"
+if [ -f "$nspawn_root/.complete" ]; then
+  echo "    cached container root: $nspawn_root"
+else
+  echo "    building $nspawn_root (debootstrap --variant=minbase with systemd; cached afterwards)"
+  mkdir -p "$CACHE_DIR"
+  rm -rf "$nspawn_root.partial"
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libssl3 \
+    "$SUITE" "$nspawn_root.partial" >"$work/debootstrap-amd64.log" 2>&1 || {
+    tail -n 30 "$work/debootstrap-amd64.log"
+    fail "debootstrap (amd64) failed; log above"
+  }
+  systemd-sysusers --root="$nspawn_root.partial" "$OVERLAY/etc/sysusers.d/appliance.conf" >/dev/null
+  touch "$nspawn_root.partial/.complete"
+  rm -rf "$nspawn_root"
+  mv "$nspawn_root.partial" "$nspawn_root"
+fi
+uid="$(awk -F: '$1 == "appliance" { print $3 }' "$nspawn_root/etc/passwd")"
+[ -n "$uid" ] || fail "the container root has no appliance user"
+
+publish_x64="$ARTIFACTS/publish-linux-x64"
+rm -rf "$publish_x64"
+dotnet publish src/Appliance -c Release -r linux-x64 --self-contained --artifacts-path "$ARTIFACTS/dotnet-x64" \
+  -o "$publish_x64" --nologo >"$work/publish-x64.log" 2>&1 || {
+  cat "$work/publish-x64.log"
+  fail "dotnet publish -r linux-x64 failed (above)"
+}
+
+# Its data dir: one `demo` makes (software token, a bot bundle), then owned by the service user.
+port="$(free_port)"
+data="$work/nspawn-data"
+dotnet "$host_dll" demo --data-dir "$data" --listen "127.0.0.1:$port" </dev/null >"$work/mkdemo.log" 2>&1 &
+demo_pid=$!
+for _ in $(seq 1 120); do
+  grep -q '^listening on ' "$work/mkdemo.log" && [ -f "$data/bundles/demo-bot/bot.json" ] && break
+  kill -0 "$demo_pid" 2>/dev/null || { cat "$work/mkdemo.log"; fail "demo (making the data dir) exited"; }
+  sleep 0.5
+done
+stop "$demo_pid"
+demo_pid=""
+[ -f "$data/token.json" ] || fail "demo made no data dir in $data"
+# Metrics on a free port too, so nothing else on this machine is in the way.
+metrics_port="$(free_port)"
+sed -i "s/\"127.0.0.1:9464\"/\"127.0.0.1:$metrics_port\"/" "$data/appliance.json"
+chown -R "$uid:$uid" "$data"
+chmod 0700 "$data"
+
+# The unit exactly as the image has it; only ExecStart differs: the container has no GPIO, and it
+# listens on all addresses as the Pi does (so the certificate lists them, read through netlink).
+dropin="$work/appliance.service.d"
+mkdir -p "$dropin"
+printf '[Service]\nExecStart=\nExecStart=/opt/appliance/appliance serve --data-dir /var/lib/appliance --panel none --listen 0.0.0.0:%s\n' \
+  "$port" >"$dropin/10-check.conf"
+systemd-nspawn --quiet --ephemeral --boot --directory="$nspawn_root" --register=no --keep-unit \
+  --console=pipe --machine="appliance-check-$$" \
+  --bind-ro="$publish_x64:/opt/appliance" \
+  --bind-ro="$UNIT:/etc/systemd/system/appliance.service" \
+  --bind-ro="$dropin:/etc/systemd/system/appliance.service.d" \
+  --bind="$data:/var/lib/appliance" </dev/null >"$work/nspawn.log" 2>&1 &
+nspawn_pid=$!
+# The container's PID 1 is nspawn's child; wait until its systemd has booted.
+leader=""
+state=""
+for _ in $(seq 1 120); do
+  kill -0 "$nspawn_pid" 2>/dev/null || { cat "$work/nspawn.log"; fail "systemd-nspawn exited (log above)"; }
+  if [ -z "$leader" ]; then leader="$(ps -o pid= --ppid "$nspawn_pid" | tr -d ' ' | head -n1 || true)"; fi
+  if [ -n "$leader" ]; then
+    state="$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null || true)"
+    case "$state" in running | degraded) break ;; esac
+  fi
+  sleep 0.5
+done
+case "$state" in running | degraded) ;; *)
+  cat "$work/nspawn.log"
+  fail "the container's systemd did not finish booting (state: ${state:-none})"
+  ;;
+esac
+echo "    container booted (pid $leader, systemd $state)"
+in_container() { nsenter -t "$leader" -a "$@"; }
+# Type=notify: `systemctl start` returns only once the service has sent READY=1.
+if ! timeout 120 nsenter -t "$leader" -a systemctl start appliance.service; then
+  in_container systemctl status appliance.service --no-pager || true
+  in_container journalctl -u appliance.service --no-pager -n 60 || true
+  fail "appliance.service did not start under systemd in its sandbox (status and log above)"
+fi
+echo "    appliance.service: $(in_container systemctl show appliance.service -p ActiveState -p SubState -p NRestarts --value | tr '\n' ' ')"
+in_container journalctl -u appliance.service --no-pager -o cat >"$work/service.log" 2>&1 || true
+send_smoke "$data/bundles/demo-bot" "$work/service.log"
+status="$(in_container /opt/appliance/appliance status --data-dir /var/lib/appliance 2>&1)" ||
+  fail "appliance status over the admin socket failed: $status"
+echo "    appliance status (root, admin socket): $status"
+grep -q 'state: ready' <<<"$status" || fail "the service is not ready: $status"
+[ "$(in_container systemctl show appliance.service -p NRestarts --value)" = 0 ] ||
+  fail "appliance.service restarted while it was checked"
+stop "$nspawn_pid"
+nspawn_pid=""
 done_step
 
 printf '\nimage/check.sh: all checks passed in %ss (exposure %s)\n' "$((SECONDS - TOTAL_START))" "$exposure"
