@@ -69,11 +69,20 @@ stop() { # stop PID: TERM, up to 20 s, then KILL
   for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
   kill -9 "$1" 2>/dev/null || true
 }
+# stop_container: the nspawn container, gracefully (nspawn shuts it down on TERM) or, after a
+# minute, by killing its PID 1, which ends every process in it.
+leader=""
+stop_container() {
+  [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null || return 0
+  kill "$nspawn_pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$nspawn_pid" 2>/dev/null || return 0; sleep 0.2; done
+  [ -z "$leader" ] || kill -9 "$leader" 2>/dev/null || true
+  stop "$nspawn_pid"
+}
 cleanup() {
   stop "$demo_pid"
-  stop "$nspawn_pid"
+  stop_container
   rm -rf "$work"
-  [ -z "${smoke_dir:-}" ] || rm -rf "$smoke_dir"
 }
 trap cleanup EXIT
 
@@ -172,8 +181,10 @@ done_step
 step "6/7 smoke test: arm64 appliance under qemu-user answers a request from the host"
 # The arm64 Debian root: debootstrap's first stage (download and unpack; no arm64 code runs),
 # then every downloaded package unpacked too. The second stage would configure the packages under
-# emulation (about 5 minutes) and the smoke test needs none of that. Cached by its inputs.
-rootfs_key="$SUITE-arm64-minbase-libssl3-v2"
+# emulation (about 5 minutes) and the smoke test needs none of that. Cached by its inputs, and
+# never written afterwards: each run binds the app, its data dir (and qemu) in, so runs at the
+# same time do not disturb each other.
+rootfs_key="$SUITE-arm64-minbase-libssl3-v3"
 rootfs="$CACHE_DIR/rootfs-$rootfs_key"
 if [ -f "$rootfs/.complete" ]; then
   echo "    cached root file system: $rootfs"
@@ -193,6 +204,9 @@ else
   for deb in "$partial"/var/cache/apt/archives/*.deb; do
     dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$partial"
   done
+  # Mount points for what each run binds in.
+  mkdir -p "$partial/opt/appliance" "$partial/srv/smoke"
+  touch "$partial/usr/bin/qemu-aarch64-static"
   touch "$partial/.complete"
   rm -rf "$rootfs"
   mv "$partial" "$rootfs"
@@ -200,37 +214,40 @@ fi
 [ ! -L "$rootfs/proc" ] || fail "$rootfs/proc is a symlink, not a directory to mount /proc on"
 [ -e "$rootfs/lib/ld-linux-aarch64.so.1" ] || fail "$rootfs has no arm64 dynamic loader"
 [ -e "$rootfs/usr/lib/aarch64-linux-gnu/libssl.so.3" ] || fail "$rootfs has no libssl.so.3"
-rm -rf "$rootfs/opt/appliance"
-mkdir -p "$rootfs/opt"
-cp -a "$publish" "$rootfs/opt/appliance"
+for d in opt/appliance srv/smoke; do [ -d "$rootfs/$d" ] || fail "$rootfs has no /$d to bind onto; remove it to rebuild"; done
 
 # Run arm64 programs by binfmt_misc where this kernel allows it, else by naming qemu explicitly.
+qemu=""
 if binfmt_arm64; then
   runner=()
   echo "    arm64 programs run through binfmt_misc (qemu-aarch64)"
 else
-  cp "$(command -v qemu-aarch64-static)" "$rootfs/usr/bin/qemu-aarch64-static"
+  qemu="$(command -v qemu-aarch64-static)"
   runner=(/usr/bin/qemu-aarch64-static)
   echo "    binfmt_misc is not available here: running arm64 programs as qemu-aarch64-static PROGRAM"
 fi
 
 port="$(free_port)"
-
-smoke_dir="$(mktemp -d -p "$rootfs/tmp" smoke.XXXXXX)"
-data_in_root="/tmp/$(basename "$smoke_dir")/data"
+smoke_data="$work/smoke"
+mkdir -p "$smoke_data"
+data_in_root=/srv/smoke/data
 log="$work/demo.log"
-# The chroot shares this machine's network, so 127.0.0.1:$port is reachable from the host. /proc
-# is mounted as the unit's ProcSubset=pid makes it (no /proc/cpuinfo, /proc/meminfo), in a
-# private mount namespace that disappears with the process.
-# qemu-user does not see code the .NET JIT writes through its second (W^X) mapping, so W^X is off
-# under emulation only.
-# shellcheck disable=SC2016  # $1 and $@ are the inner shell's arguments
-DOTNET_EnableWriteXorExecute=0 unshare --mount --propagation private sh -c \
-  'mount -t proc -o subset=pid proc "$1/proc" && shift && exec chroot "$@"' sh "$rootfs" "$rootfs" \
+# The chroot shares this machine's network, so 127.0.0.1:$port is reachable from the host. In a
+# private mount namespace (gone with the process): the app and the data dir bound in, and /proc
+# as the unit's ProcSubset=pid makes it (no /proc/cpuinfo, /proc/meminfo). qemu-user does not see
+# code the .NET JIT writes through its second (W^X) mapping, so W^X is off under emulation only.
+# shellcheck disable=SC2016  # the inner shell's arguments
+DOTNET_EnableWriteXorExecute=0 unshare --mount --propagation private sh -c '
+  r="$1" app="$2" data="$3" qemu="$4"
+  shift 4
+  mount --bind "$app" "$r/opt/appliance" && mount --bind "$data" "$r/srv/smoke" &&
+    { [ -z "$qemu" ] || mount --bind "$qemu" "$r/usr/bin/qemu-aarch64-static"; } &&
+    mount -t proc -o subset=pid proc "$r/proc" && exec chroot "$r" "$@"' \
+  sh "$rootfs" "$publish" "$smoke_data" "$qemu" \
   "${runner[@]}" /opt/appliance/appliance demo --data-dir "$data_in_root" --listen "127.0.0.1:$port" \
   </dev/null >"$log" 2>&1 &
 demo_pid=$!
-bundle="$rootfs$data_in_root/bundles/demo-bot"
+bundle="$smoke_data/data/bundles/demo-bot"
 echo "    demo (pid $demo_pid) starting on 127.0.0.1:$port, data dir $data_in_root in the arm64 root"
 waited=0
 until grep -q '^listening on ' "$log" 2>/dev/null && [ -f "$bundle/bot.json" ]; do
@@ -307,19 +324,21 @@ dropin="$work/appliance.service.d"
 mkdir -p "$dropin"
 printf '[Service]\nExecStart=\nExecStart=/opt/appliance/appliance serve --data-dir /var/lib/appliance --panel none --listen 0.0.0.0:%s\n' \
   "$port" >"$dropin/10-check.conf"
-systemd-nspawn --quiet --ephemeral --boot --directory="$nspawn_root" --register=no --keep-unit \
+# A private copy of the cached root for this run (the cache is never booted itself).
+cp -a "$nspawn_root" "$work/container"
+systemd-nspawn --quiet --boot --directory="$work/container" --register=no --keep-unit \
   --console=pipe --machine="appliance-check-$$" \
   --bind-ro="$publish_x64:/opt/appliance" \
   --bind-ro="$UNIT:/etc/systemd/system/appliance.service" \
   --bind-ro="$dropin:/etc/systemd/system/appliance.service.d" \
   --bind="$data:/var/lib/appliance" </dev/null >"$work/nspawn.log" 2>&1 &
 nspawn_pid=$!
-# The container's PID 1 is nspawn's child; wait until its systemd has booted.
-leader=""
+# The container's PID 1 (systemd) becomes nspawn's child once nspawn's setup process has gone;
+# wait until it has booted (a loaded machine may take minutes).
 state=""
-for _ in $(seq 1 120); do
+for _ in $(seq 1 360); do
   kill -0 "$nspawn_pid" 2>/dev/null || { cat "$work/nspawn.log"; fail "systemd-nspawn exited (log above)"; }
-  if [ -z "$leader" ]; then leader="$(ps -o pid= --ppid "$nspawn_pid" | tr -d ' ' | head -n1 || true)"; fi
+  leader="$(ps -o pid=,comm= --ppid "$nspawn_pid" | awk '$2 == "systemd" { print $1; exit }' || true)"
   if [ -n "$leader" ]; then
     state="$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null || true)"
     case "$state" in running | degraded) break ;; esac
@@ -328,7 +347,7 @@ for _ in $(seq 1 120); do
 done
 case "$state" in running | degraded) ;; *)
   cat "$work/nspawn.log"
-  fail "the container's systemd did not finish booting (state: ${state:-none})"
+  fail "the container's systemd did not finish booting within 3 minutes (state: ${state:-none})"
   ;;
 esac
 echo "    container booted (pid $leader, systemd $state)"
@@ -348,7 +367,7 @@ echo "    appliance status (root, admin socket): $status"
 grep -q 'state: ready' <<<"$status" || fail "the service is not ready: $status"
 [ "$(in_container systemctl show appliance.service -p NRestarts --value)" = 0 ] ||
   fail "appliance.service restarted while it was checked"
-stop "$nspawn_pid"
+stop_container
 nspawn_pid=""
 done_step
 
