@@ -12,7 +12,7 @@
 #     systemd-nspawn container (amd64 Debian, cached): it must start (READY=1 within the sandbox)
 #     and answer the same request. The offline checks cannot tell whether .NET survives the
 #     sandbox; this can.
-# It installs what it needs (apt) and fails loudly; it never skips a check.
+# It needs root, installs what it needs (apt) and fails loudly; it never skips a check.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +25,8 @@ host_dll="$REPO_ROOT/src/Appliance/bin/Release/net10.0/appliance.dll"
 # ---- `demo` sends through its stand-in exchange (add --send).                                ----
 smoke_request() { dotnet "$host_dll" sign --bundle "$1" GET /v1/accounts; }
 # ----------------------------------------------------------------------------------------------
+# (Step 7 runs `serve` on a data dir `demo` made, without demo's process: a request that needs the
+# stand-in exchange needs one started for step 7 too.)
 
 # send_smoke BUNDLE SERVER_LOG: the smoke request, retried only on CLOCK_SKEW (nothing signed or
 # sent): a server under emulation JIT-compiles its request path on the first request, which can
