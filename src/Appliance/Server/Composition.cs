@@ -13,6 +13,7 @@ using Appliance.Panel;
 using Appliance.Pipeline;
 using Appliance.Policy;
 using Appliance.Sealing;
+using Appliance.Streams;
 using Appliance.Upstream;
 using Microsoft.Extensions.Logging;
 
@@ -40,6 +41,7 @@ internal sealed class Composition : IAsyncDisposable
     public required RequestPipeline Pipeline { get; init; }
     public required StatusReporter Status { get; init; }
     public required PipelineGuards Guards { get; init; }
+    public required StreamRelay Streams { get; init; }
 
     public static Composition Build(ServerSetup setup, BotConnections connections, ILoggerFactory logs, IMeterFactory meters)
     {
@@ -97,13 +99,18 @@ internal sealed class Composition : IAsyncDisposable
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,
                 new RefusalLog(logs.CreateLogger<RequestPipeline>(), time));
-            var pipeline = new RequestPipeline(bots, new KeyRing(vault, touch, state), state, guards, approvals, audit, upstream, observers, options, time);
+            var keys = new KeyRing(vault, touch, state);
+            var pipeline = new RequestPipeline(bots, keys, state, guards, approvals, audit, upstream, observers, options, time);
+            // The private WebSocket relay: one upstream connection per credential, beside the REST upstream.
+            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, time), keys, bots, state, guards.Orders,
+                StreamOptions.For(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream).BaseAddress) with { JwtAlgorithm = options.JwtAlgorithm },
+                time, logs.CreateLogger<StreamRelay>()));
             var status = new StatusReporter(bots, vault, state, setup.Token.IsSoftware, time) { Approvals = approvals };
 
             var composition = new Composition
             {
                 State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Alerts = alerts,
-                Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards,
+                Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards, Streams = streams,
             };
             composition._owned.AddRange(owned);
             return composition;
