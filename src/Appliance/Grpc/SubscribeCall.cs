@@ -13,6 +13,9 @@ namespace Appliance.Grpc;
 /// </summary>
 public static class SubscribeCall
 {
+    /// <summary>Response header of an admitted subscription: its audit record. A refusal has no headers (trailers only).</summary>
+    public const string AuditIdHeader = "x-appliance-audit-id";
+
     public static async Task RunAsync(StreamRelay relay, SubscribeRequest request, IServerStreamWriter<UpbitEvent> stream, ServerCallContext context)
     {
         var http = context.GetHttpContext();
@@ -29,7 +32,7 @@ public static class SubscribeCall
         try
         {
             // Headers now: the bot learns the subscription is open before the first event, which may be long coming.
-            await context.WriteResponseHeadersAsync(new Metadata());
+            await context.WriteResponseHeadersAsync(new Metadata { { AuditIdHeader, listener.AuditId } });
             await foreach (var frame in listener.Events.ReadAllAsync(context.CancellationToken))
                 await stream.WriteAsync(new UpbitEvent { Json = Encoding.UTF8.GetString(frame.Span) }, context.CancellationToken);
         }

@@ -23,6 +23,7 @@ public sealed class StreamListener
     {
         Bot = grant.Bot;
         Credential = grant.Credential;
+        AuditId = grant.AuditId;
         _subscription = grant.Subscription;
         _ended.Task.ContinueWith(_ => onEnd(this), TaskScheduler.Default);
     }
@@ -30,6 +31,9 @@ public sealed class StreamListener
     public BotProfile Bot { get; }
 
     public string Credential { get; }
+
+    /// <summary>The audit record of the subscription that opened this stream.</summary>
+    public string AuditId { get; }
 
     public StreamSubscription Subscription => _subscription;
 
