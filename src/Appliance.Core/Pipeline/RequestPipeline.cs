@@ -38,12 +38,15 @@ public sealed class RequestPipeline(
             // 1. Identify: a known bot's certificate, not revoked or expired, from an allowed address.
             run.Bot = Identify(run);
             if (call.Malformed is { } malformed) throw malformed;
+            await guards.Restored.WaitAsync(cancellationToken);
             // Never twice: an id seen before gets the earlier answer, found before the freshness check
             // so that a retry carrying its original client_time still finds it.
             if (call.RequestId is { Length: > 0 } requestId)
             {
                 RequestFreshness.CheckRequestId(requestId);
-                var claim = guards.Sent.Claim(run.Bot.Name, requestId, SentRequests.Fingerprint(call.Method, call.Path, call.Credential, call.Params));
+                var credential = string.IsNullOrEmpty(call.Credential) ? run.Bot.Credential : call.Credential;
+                var claim = guards.Sent.Claim(run.Bot.Name, requestId,
+                    SentRequests.Fingerprint(run.Bot.Name, requestId, call.Method, call.Path, credential, call.Params));
                 if (claim.Earlier is { } earlier) return await run.Replay(earlier.WaitAsync(cancellationToken));
                 run.Ticket = claim.Ticket;
             }
@@ -93,6 +96,7 @@ public sealed class RequestPipeline(
             RequestFreshness.CheckRequestId(call.RequestId);
             RequestFreshness.CheckClientTime(call.ClientTime, time.GetUtcNow(), options.ClockSkew, required: true);
             guards.Replay.Admit(run.Bot.Name, call.RequestId!);
+            await guards.Restored.WaitAsync(cancellationToken); // order owners
             state.EnsureCanSign();
             run.Endpoint = call.Kind == CallKind.SignWebSocket ? null : RequestValidator.Validate(call.Method, call.Path, call.Params);
             Authorize(run);

@@ -28,11 +28,20 @@ public sealed class SentRequests(TimeProvider time, TimeSpan? window = null, int
 
     public int CapacityPerBot { get; } = capacityPerBot;
 
-    /// <summary>The fingerprint that tells a retry from a different request under the same id.</summary>
-    public static string Fingerprint(string method, string path, string credential, IReadOnlyList<UpbitParam> parameters)
+    /// <summary>
+    /// The fingerprint that tells a retry from a different request under the same id. The credential is the
+    /// one actually used, and an order identifier the appliance derived from (bot, request_id) is left out, so
+    /// the request as the bot sent it and as the audit log recorded it fingerprint alike.
+    /// </summary>
+    public static string Fingerprint(string bot, string requestId, string method, string path, string credential, IReadOnlyList<UpbitParam> parameters)
     {
+        var derived = Orders.OrderIdentifiers.Derive(bot, requestId);
         var text = new StringBuilder().Append(method).Append('\n').Append(path).Append('\n').Append(credential);
-        foreach (var (key, value) in parameters) text.Append('\n').Append(key).Append('=').Append(value);
+        foreach (var (key, value) in parameters)
+        {
+            if (key is "identifier" or "new_identifier" && value == derived) continue;
+            text.Append('\n').Append(key).Append('=').Append(value);
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
     }
 

@@ -31,7 +31,8 @@ internal sealed class PipelineHarness : IDisposable
     private readonly SoftwareToken _token = SoftwareToken.Create();
     private readonly Dictionary<string, X509Certificate2> _certificates = [];
 
-    public PipelineHarness(Func<BotProfile, BotProfile>? trader = null, IApprovalGate? approvals = null, string[]? credentialScopes = null)
+    public PipelineHarness(Func<BotProfile, BotProfile>? trader = null, IApprovalGate? approvals = null, string[]? credentialScopes = null,
+        Task? restored = null)
     {
         Time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T12:00:00Z"));
         AddCredential("main", credentialScopes ?? ["view-assets", "view-orders", "trade", "withdraw"]);
@@ -40,7 +41,7 @@ internal sealed class PipelineHarness : IDisposable
         State = new ApplianceState();
         Approvals = approvals ?? new NoPanelApprovalGate(new LogTouchPrompt(NullLogger<LogTouchPrompt>.Instance), Time);
         Guards = new PipelineGuards(new ReplayGuard(Time, TimeSpan.FromSeconds(5)), new SentRequests(Time), new OrderOwners(Time),
-            new WithdrawalPolicy(Time), new RateGuard(Time, new UpbitRates()));
+            new WithdrawalPolicy(Time), new RateGuard(Time, new UpbitRates())) { Restored = restored ?? Task.CompletedTask };
         var keys = new KeyRing(Vault, new TouchUnsealer(Vault, () => _token, State, new TokenPresenceOptions(), Time), State);
         Pipeline = new RequestPipeline(Bots, keys, State, Guards, Approvals, Audit, Upstream,
             new DecisionObservers(Metrics, DecisionObservers.Nobody, DecisionObservers.Nobody, DecisionObservers.Nobody), new SignerOptions(), Time);
