@@ -4,7 +4,7 @@ using Appliance.Upbit;
 namespace Appliance.Audit;
 
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
-public enum AuditKind { Decision, Alert, Token, Truncation, Checkpoint, Start, Stop }
+public enum AuditKind { Decision, Alert, Token, Truncation, Checkpoint, Start, Stop, Retention }
 
 public static class AuditKinds
 {
@@ -46,7 +46,7 @@ public sealed record AuditEntry
     public string? Nonce { get; init; }
     public string? TokenSha256 { get; init; }
 
-    /// <summary>A sentence for alert, token, truncation, start and stop records.</summary>
+    /// <summary>A sentence for alert, token, truncation, start, stop and retention records.</summary>
     public string? Detail { get; init; }
     public AuditCheckpoint? Checkpoint { get; init; }
 

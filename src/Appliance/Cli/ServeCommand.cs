@@ -24,6 +24,7 @@ internal static class ServeCommand
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = CommonOptions.Open(parse, dataDir);
+            using var owner = data.LockForServer(); // before the panel, the token or the audit log is touched
             var config = ApplianceConfig.Load(data.ConfigFile);
             var panelName = PanelFactory.Resolve(parse.GetValue(panel), config);
             PanelFactory.EnsureAllowed(panelName, config, parse.GetValue(insecureTestPanel));
@@ -48,12 +49,14 @@ internal static class ServeCommand
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = new DataDir(parse.GetValue(dataDir)!);
+            using var owner = data.LockForServer(); // before demo setup writes anything
             using var secret = parse.GetValue(secretStdin) ? SecretInput.ReadLine(io, "Demo secret key: ") : null;
             var demo = DemoSetup.Ensure(data, parse.GetValue(listen)!, time, secret);
             var config = ApplianceConfig.Load(data.ConfigFile);
             var token = TokenOpener.Open(data, null);
             io.Out.WriteLine("*** DEMO: SOFTWARE TOKEN. The keys in software-token.json protect nothing; this is not a hardware key. ***");
             io.Out.WriteLine($"data dir: {data.Root}");
+            io.Out.WriteLine($"audit key fingerprint: {Audit.AuditKeyFingerprint.Of(token.GetPublicKey(KeySlot.Audit))}");
             using var panelDevice = CreatePanel(io, "console", data, config, time);
             return await RunAsync(io, new ServerSetup(data, config, token) { Time = time, Panel = panelDevice }, demo.BundleDir, cancellationToken);
         });

@@ -43,6 +43,9 @@ public sealed record ApplianceConfig
     /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
     [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
 
+    /// <summary>Audit log segments, compression, retention and the disk alert (docs/audit.md).</summary>
+    [JsonPropertyName("audit")] public Audit.AuditRetentionOptions Audit { get; init; } = new();
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -75,6 +78,7 @@ public sealed record ApplianceConfig
             throw new ArgumentException("appliance.json: 'order_rate_per_second' must be between 1 and 100.");
 
         Alerts.Validate();
+        Audit.Validate();
         if (Metrics is not null) ListenAddress.Parse(Metrics);
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");

@@ -15,7 +15,8 @@ public static class ApprovalServices
 {
     public static IServiceCollection AddApprovals(this IServiceCollection services, ServerSetup setup, CredentialVault vault, ApplianceState state)
     {
-        services.AddSingleton(new WithdrawalPolicy(setup.Time));
+        // The 24 h totals survive a restart in the audit log's withdrawal-totals file (none when a test overrides the audit sink).
+        services.AddSingleton(sp => new WithdrawalPolicy(setup.Time, sp.GetService<Audit.FileAuditLog>()?.WithdrawalTotals));
         // The controller is the one writer of LEDs and display; the container disposes it.
         if (setup.Panel is { } panel)
             services.AddSingleton(sp =>
@@ -33,7 +34,8 @@ public static class ApprovalServices
         services.AddSingleton(sp => new PauseControl(state, setup.Panel, sp.GetRequiredService<ILogger<PauseControl>>()));
         // Resolving the socket at start also builds the gate and pause control, so the panel is live before the first request.
         services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, sp.GetRequiredService<PauseControl>(),
-            sp.GetRequiredService<IApprovalGate>(), sp.GetRequiredService<ILogger<AdminSocketServer>>()));
+            sp.GetRequiredService<IApprovalGate>(), sp.GetRequiredService<ILogger<AdminSocketServer>>())
+            { AuditDisk = sp.GetService<Audit.AuditRetention>() is { } retention ? retention.Storage.Report : null });
         return services;
     }
 }

@@ -26,10 +26,16 @@ public static class AuditAndAlertServices
     {
         var options = setup.Config.Alerts;
         if (setup.Audit is null)
+        {
             // Checkpoints are signed by the token in the port now (a new instance after a re-plug).
             services.AddSingleton(sp => FileAuditLog.Open(setup.Data.AuditDir,
-                new LiveToken(sp.GetRequiredService<TokenPresenceMonitor>(), setup.Token.Serial, setup.Token.IsSoftware), setup.AuditOptions, setup.Time,
+                new LiveToken(sp.GetRequiredService<TokenPresenceMonitor>(), setup.Token.Serial, setup.Token.IsSoftware),
+                setup.AuditOptions ?? new FileAuditLogOptions { MaxSegmentBytes = setup.Config.Audit.SegmentBytes }, setup.Time,
                 sp.GetRequiredService<ILogger<FileAuditLog>>(), sp.GetService<IMeterFactory>()));
+            // Compression, pruning behind a signed anchor, disk figures (status, metrics, the audit_disk alert).
+            services.AddSingleton(sp => new AuditRetention(sp.GetRequiredService<FileAuditLog>(), setup.Config.Audit, setup.Time,
+                sp.GetRequiredService<ILogger<AuditRetention>>(), sp.GetService<IMeterFactory>()));
+        }
         services.AddSingleton(new AlertRules(options, setup.Time));
         services.AddSingleton(sp =>
         {
@@ -39,7 +45,7 @@ public static class AuditAndAlertServices
         });
         services.AddSingleton(sp => new AlertMonitor(sp.GetRequiredService<AlertRules>(), sp.GetRequiredService<AlertDispatcher>(),
             sp.GetRequiredService<BotRegistry>(), sp.GetRequiredService<CredentialVault>(), sp.GetRequiredService<ApplianceState>(),
-            sp.GetService<FileAuditLog>(), setup.Time, TimeSpan.FromSeconds(1)));
+            sp.GetService<FileAuditLog>(), setup.Time, TimeSpan.FromSeconds(1), sp.GetService<AuditRetention>(), setup.Config.Audit.DiskAlertPercent));
         if (setup.Panel is not null)
             services.AddSingleton(sp => new AlertLed(sp.GetRequiredService<Panel.PanelController>(), sp.GetRequiredService<AlertDispatcher>(),
                 sp.GetService<FileAuditLog>(), sp.GetRequiredService<IApprovalGate>()));
@@ -58,6 +64,7 @@ public static class AuditAndAlertServices
     public static FileAuditLog? StartAuditAndAlerts(this IServiceProvider services)
     {
         services.GetRequiredService<IAuditSink>();
+        services.GetService<AuditRetention>()?.Start(TimeSpan.FromMinutes(1));
         services.GetRequiredService<AlertMonitor>();
         services.GetService<AlertLed>(); // the red LED follows alerts from the first one on
         return services.GetService<FileAuditLog>();

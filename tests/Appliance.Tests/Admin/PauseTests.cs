@@ -134,7 +134,9 @@ public sealed class PauseTests : IAsyncLifetime
             Logging = l => l.AddFilter(_ => false),
         };
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ApplianceServer.StartAsync(setup, CancellationToken.None));
-        Assert.Contains("Another appliance server answers", e.Message);
+        // Refused by the audit log's writer lock, before it wrote a byte to the running server's log.
+        Assert.Contains("is already open for writing by process", e.Message);
+        Assert.Single(Appliance.Audit.AuditReader.ReadAll(_appliance.Data.AuditDir), r => r.Entry.Kind == Appliance.Audit.AuditKind.Start);
         Assert.True((await AdminClient.SendAsync(_appliance.Data.AdminSocket, "status", CancellationToken.None)).Ok);
     }
 }
