@@ -13,7 +13,7 @@ namespace Appliance.Audit;
 /// </summary>
 public sealed partial class FileAuditLog
 {
-    /// <summary>flock'd by the process that writes the log (beside the data dir's own lock).</summary>
+    /// <summary>Locked (<see cref="DirectoryLock"/>) by the process that writes the log, beside the data dir's own lock.</summary>
     public const string WriterLockFileName = "writer.lock";
 
     private DirectoryLock? _writerLock;

@@ -23,7 +23,7 @@ public sealed class DataDir
     public string PanelSocket => Path.Combine(Root, "panel.sock");
     public string AdminSocket => Path.Combine(Root, "admin.sock");
 
-    /// <summary>Held (flock) by the one server of this data dir; see <see cref="LockForServer"/>.</summary>
+    /// <summary>Locked by the one server of this data dir; see <see cref="LockForServer"/>.</summary>
     public const string LockFileName = "appliance.lock";
 
     /// <summary>

@@ -53,6 +53,20 @@ public sealed class PauseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_shows_the_audit_logs_disk_use()
+    {
+        var reply = await AdminClient.SendAsync(_appliance.Data.AdminSocket, "status", CancellationToken.None);
+        Assert.NotNull(reply.Audit);
+        Assert.True(reply.Audit.Bytes > 0);
+        Assert.Equal(1, reply.Audit.FirstSeq);
+        Assert.InRange(reply.Audit.DiskUsedPercent, 0.1, 100);
+
+        var (code, output, _) = await Cli("status");
+        Assert.Equal(0, code);
+        Assert.Matches(@"audit: [0-9.]+ MiB in 1 segment\(s\) from record 1; disk [0-9.]+ % used, [0-9.]+ [MG]iB free; growth not measured yet", output);
+    }
+
+    [Fact]
     public async Task Pause_and_resume_through_the_cli_and_admin_socket()
     {
         await AssertSigns();
