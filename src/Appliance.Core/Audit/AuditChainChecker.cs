@@ -43,13 +43,16 @@ internal sealed class AuditChainChecker
     /// Null when <paramref name="r"/> continues the chain; otherwise what is wrong and the seq it is about
     /// (the missing one when records are missing). The state is then unchanged.
     /// </summary>
-    public (string Message, long Seq)? Check(AuditRecord r) => Problem(r) is { } message
-        ? (message, r.Seq > Expected && AuditRecordJson.ComputeHash(r) == r.Hash ? Expected : r.Seq)
+    public (string Message, long Seq)? Check(AuditRecord r) => Check(r, AuditRecordJson.ComputeHash(r));
+
+    /// <summary><see cref="Check(AuditRecord)"/> with the hash of its content already computed (<see cref="AuditRecordJson.ParseAndHash"/>).</summary>
+    public (string Message, long Seq)? Check(AuditRecord r, string computedHash) => Problem(r, computedHash) is { } message
+        ? (message, r.Seq > Expected && computedHash == r.Hash ? Expected : r.Seq)
         : null;
 
-    private string? Problem(AuditRecord r)
+    private string? Problem(AuditRecord r, string computedHash)
     {
-        if (AuditRecordJson.ComputeHash(r) != r.Hash)
+        if (computedHash != r.Hash)
             return "its content does not match its hash: the record was edited";
         if (r.Seq > Expected)
             return r.Seq == Expected + 1

@@ -57,10 +57,11 @@ internal static class AuditRecovery
         }
         else if (torn > 0) throw Damaged(currentPath, lines.Count + 1, $"{torn} bytes at the end of a compressed segment are not a complete record");
 
-        // Walk back to the record the last checkpoint signs.
-        var tail = new List<(AuditRecord Record, string File, int Line)>();
+        // Walk back to the record the last checkpoint signs, looking at each line only as much as it takes
+        // (is it a checkpoint? which seq?): the lines to verify are then parsed and hashed on every core.
+        var walked = new List<(ReadOnlyMemory<byte> Bytes, string File, int Number)>();
         long target = -1;
-        for (var s = current; s >= 0 && (target < 0 || tail[^1].Record.Seq > target); s--)
+        for (var s = current; s >= 0 && (target < 0 || walked.Count == 0 || SeqOf(walked[^1].Bytes.Span) > target); s--)
         {
             var path = segments[s].Path;
             if (s != current)
@@ -71,38 +72,66 @@ internal static class AuditRecovery
             }
             for (var i = lines.Count - 1; i >= 0; i--)
             {
-                AuditRecord r;
-                try { r = AuditRecordJson.Parse(lines[i].Span); }
-                catch (FormatException e) { throw Damaged(path, i + 1, $"not a valid audit record ({e.Message})"); }
-                tail.Add((r, path, i + 1));
-                if (target < 0 && r.Entry.Checkpoint is { } c) target = c.Seq;
-                if (target >= 0 && r.Seq <= target) break;
+                var line = lines[i];
+                walked.Add((line, path, i + 1));
+                if (target < 0 && line.Span.IndexOf(CheckpointKind) >= 0)
+                {
+                    try { target = AuditRecordJson.Parse(line.Span).Entry.Checkpoint?.Seq ?? -1; }
+                    catch (FormatException e) { throw Damaged(path, i + 1, $"not a valid audit record ({e.Message})"); }
+                }
+                if (target >= 0 && SeqOf(line.Span) <= target) break;
             }
         }
-        tail.Reverse();
-        if (tail.Count == 0)
+        walked.Reverse();
+        if (walked.Count == 0)
             return new AuditHead(currentIndex, length, startSeq - 1, startPrev, note) { FirstSeq = startSeq };
 
-        // From a checkpoint's record the chain is trusted as signed; without one, from the start of the kept log.
-        var first = tail[0].Record;
-        var reachedStart = target < 0 || first.Seq > target;
-        var checker = reachedStart
-            ? new AuditChainChecker(startSeq, startPrev, null)
-            : new AuditChainChecker(first.Seq, first.Prev, null);
-        foreach (var (r, file, line) in tail)
-            if (checker.Check(r) is { } problem) throw Damaged(file, line, problem.Message, problem.Seq);
+        var parsed = new (AuditRecord Record, string Hash)?[walked.Count];
+        var errors = new string?[walked.Count];
+        Parallel.For(0, walked.Count, i =>
+        {
+            try { parsed[i] = AuditRecordJson.ParseAndHash(walked[i].Bytes.Span); }
+            catch (FormatException e) { errors[i] = e.Message; }
+        });
+        var tail = new List<AuditRecord>(walked.Count);
+        AuditChainChecker? checker = null;
+        for (var i = 0; i < walked.Count; i++)
+        {
+            var (_, file, line) = walked[i];
+            if (parsed[i] is not { } p) throw Damaged(file, line, $"not a valid audit record ({errors[i]})");
+            // From a checkpoint's record the chain is trusted as signed; without one, from the start of the kept log.
+            checker ??= target < 0 || p.Record.Seq > target
+                ? new AuditChainChecker(startSeq, startPrev, null)
+                : new AuditChainChecker(p.Record.Seq, p.Record.Prev, null);
+            if (checker.Check(p.Record, p.Hash) is { } problem) throw Damaged(file, line, problem.Message, problem.Seq);
+            tail.Add(p.Record);
+        }
 
-        var head = tail[^1].Record;
+        var head = tail[^1];
         var index = AuditSegments.IsCompressed(currentPath) ? currentIndex + 1 : currentIndex;
         return new AuditHead(index, AuditSegments.IsCompressed(currentPath) ? 0 : length, head.Seq, head.Hash, note)
         {
-            Tail = tail.Select(t => t.Record).ToList(),
-            Uncovered = checker.UncoveredContent,
+            Tail = tail,
+            Uncovered = checker!.UncoveredContent,
             LastCheckpointedSeq = checker.LastCheckpointed,
             FirstSeq = startSeq,
         };
     }
 
+    /// <summary>How a checkpoint record's line looks (the kind follows seq and time in canonical form); a bot cannot put it in a value, where quotes are escaped.</summary>
+    private static ReadOnlySpan<byte> CheckpointKind => ",\"kind\":\"checkpoint\","u8;
+
+    /// <summary>The seq of a line in canonical form ({"seq":N,…}) without parsing it; long.MaxValue when it is not in that form (it is then parsed and judged).</summary>
+    private static long SeqOf(ReadOnlySpan<byte> line)
+    {
+        var prefix = "{\"seq\":"u8;
+        if (!line.StartsWith(prefix)) return long.MaxValue;
+        long seq = 0;
+        var digits = 0;
+        for (var i = prefix.Length; i < line.Length && line[i] is >= (byte)'0' and <= (byte)'9' && digits < 18; i++, digits++)
+            seq = seq * 10 + (line[i] - '0');
+        return digits == 0 ? long.MaxValue : seq;
+    }
     private static InvalidDataException Damaged(string path, int line, string problem, long? seq = null) =>
         new($"The audit log is damaged at {Path.GetFileName(path)} line {line}{(seq is { } s ? $" (record {s})" : "")}: {problem}. " +
             "Run 'appliance audit verify' and keep the log as evidence before starting again.");

@@ -84,9 +84,10 @@ public static class AuditVerifier
             for (var i = 0; i < lines.Count; i++)
             {
                 AuditRecord r;
-                try { r = AuditRecordJson.Parse(lines[i].Span); }
+                string computed;
+                try { (r, computed) = AuditRecordJson.ParseAndHash(lines[i].Span); }
                 catch (FormatException e) { return Fail(name, i + 1, checker.Expected, $"not a valid audit record ({e.Message}); record {checker.Expected} was cut or damaged"); }
-                if (checker.Check(r) is { } problem) return Fail(name, i + 1, problem.Seq, problem.Message);
+                if (checker.Check(r, computed) is { } problem) return Fail(name, i + 1, problem.Seq, problem.Message);
             }
             if (torn > 0)
             {
