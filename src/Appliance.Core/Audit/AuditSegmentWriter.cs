@@ -96,7 +96,9 @@ internal sealed class AuditSegmentWriter(string directory, IAuditDisk disk, long
         DurableLength = 0;
         _file = prepared;
         if (old is not null) _ = Task.Run(() => DisposeQuietly(old)); // closing after fsync is cheap, but not on the request path
-        Rotated?.Invoke(Index);
+        try { Rotated?.Invoke(Index); }
+        catch (Exception e) when (e is not OutOfMemoryException) { } // a listener's failure is not the batch's
+
     }
 
     private IAuditAppender? TakePrepared()
