@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Appliance.Common;
@@ -37,11 +36,12 @@ public sealed class AuditRetention : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public AuditRetention(FileAuditLog log, AuditRetentionOptions options, TimeProvider time, ILogger logger, IMeterFactory? meters = null)
+    /// <param name="gauges">Export the disk figures as gauges on the log's meter (the server does; tests need not).</param>
+    public AuditRetention(FileAuditLog log, AuditRetentionOptions options, TimeProvider time, ILogger logger, bool gauges = false)
     {
         options.Validate();
         (_log, _options, _signer, _time, _logger) = (log, options, log.Signer, time, logger);
-        Storage = new AuditStorage(log.Directory, time, () => log.FirstSeq, meters);
+        Storage = new AuditStorage(log.Directory, time, () => log.FirstSeq, gauges ? log.Meter : null);
         _log.SegmentRotated += OnRotated;
     }
 
@@ -199,6 +199,5 @@ public sealed class AuditRetention : IAsyncDisposable
         await _stop.CancelAsync();
         await _loop;
         _stop.Dispose();
-        Storage.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Appliance.Pipeline;
 
 namespace Appliance.Audit;
 
@@ -21,7 +20,7 @@ public sealed record AuditDiskReport(long AuditBytes, long DiskTotalBytes, long 
 /// record to the next segment's first record, so the bytes written over the last day are known at
 /// start, with no history to keep (only each segment's first line is read, once).
 /// </summary>
-public sealed class AuditStorage : IDisposable
+public sealed class AuditStorage
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
@@ -31,19 +30,18 @@ public sealed class AuditStorage : IDisposable
     private readonly Func<long> _firstSeq;
     private readonly Dictionary<int, DateTimeOffset> _firstTimes = [];
     private readonly Lock _lock = new();
-    private readonly Meter? _meter;
     private (AuditDiskReport Report, DateTimeOffset At)? _cached;
 
-    public AuditStorage(string directory, TimeProvider time, Func<long> firstSeq, IMeterFactory? meters = null)
+    /// <param name="meter">Where the gauges go (the audit log's own meter); null: none.</param>
+    public AuditStorage(string directory, TimeProvider time, Func<long> firstSeq, Meter? meter = null)
     {
         (_directory, _time, _firstSeq) = (directory, time, firstSeq);
-        if (meters is null) return;
-        _meter = meters.Create(SignMetrics.MeterName);
-        _meter.CreateObservableGauge("audit.bytes", () => Report().AuditBytes, unit: "By", description: "Size of the audit folder");
-        _meter.CreateObservableGauge("audit.disk.used_ratio", () => Report().DiskUsedPercent / 100, description: "How full the file system holding the audit log is (0-1)");
-        _meter.CreateObservableGauge("audit.disk.free", () => Report().DiskFreeBytes, unit: "By", description: "Space left on the file system holding the audit log");
-        _meter.CreateObservableGauge<double>("audit.bytes_per_day", () => Optional(Report().BytesPerDay), unit: "By", description: "Audit growth over the last 24 h");
-        _meter.CreateObservableGauge<double>("audit.days_left", () => Optional(Report().DaysLeft), description: "Days until the disk is full at the current audit growth");
+        if (meter is null) return;
+        meter.CreateObservableGauge("audit.bytes", () => Report().AuditBytes, unit: "By", description: "Size of the audit folder");
+        meter.CreateObservableGauge("audit.disk.used_ratio", () => Report().DiskUsedPercent / 100, description: "How full the file system holding the audit log is (0-1)");
+        meter.CreateObservableGauge("audit.disk.free", () => Report().DiskFreeBytes, unit: "By", description: "Space left on the file system holding the audit log");
+        meter.CreateObservableGauge<double>("audit.bytes_per_day", () => Optional(Report().BytesPerDay), unit: "By", description: "Audit growth over the last 24 h");
+        meter.CreateObservableGauge<double>("audit.days_left", () => Optional(Report().DaysLeft), description: "Days until the disk is full at the current audit growth");
     }
 
     private static IEnumerable<Measurement<double>> Optional(double? value) => value is { } v ? [new Measurement<double>(v)] : [];
@@ -119,6 +117,4 @@ public sealed class AuditStorage : IDisposable
         try { return new FileInfo(path).Length; }
         catch (IOException) { return 0; } // pruned or compressed while we looked
     }
-
-    public void Dispose() => _meter?.Dispose();
 }

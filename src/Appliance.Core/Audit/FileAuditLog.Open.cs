@@ -55,7 +55,7 @@ public sealed partial class FileAuditLog
             log = new FileAuditLog(full, head, checkpointSigner, options, time, logger, meters) { _writerLock = writerLock };
             log.StartVerifiedRecords = head.Tail.Count;
             var opened = log;
-            log._totals = WithdrawalTotalsFile.Open(full, head, time, () => opened.Head);
+            log._totals = WithdrawalTotalsFile.Open(full, head, time, () => opened.Head, logger);
             var warnings = new List<string>();
             if (log._totals.Rebuilt is { } rebuilt)
             {

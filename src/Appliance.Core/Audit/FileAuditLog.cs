@@ -83,6 +83,9 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     /// <summary>The token that signs checkpoints (and retention's anchors); null when checkpoints are off.</summary>
     internal IHardwareToken? Signer => _signer;
 
+    /// <summary>The log's meter (audit.* instruments); retention adds its disk gauges here.</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>The segment being written.</summary>
     public int CurrentSegment => _segments.Index;
 

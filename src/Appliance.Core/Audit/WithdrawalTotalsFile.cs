@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Appliance.Common;
 using Appliance.Policy;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Audit;
 
@@ -24,13 +25,15 @@ public sealed class WithdrawalTotalsFile : IWithdrawalLedger
 
     private readonly string _path;
     private readonly Func<(long Seq, string Hash)> _head;
+    private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private IReadOnlyList<WithdrawalLedgerEntry> _entries;
 
-    private WithdrawalTotalsFile(string directory, Func<(long Seq, string Hash)> head, IReadOnlyList<WithdrawalLedgerEntry> entries)
+    private WithdrawalTotalsFile(string directory, Func<(long Seq, string Hash)> head, IReadOnlyList<WithdrawalLedgerEntry> entries, ILogger logger)
     {
         _path = Path.Combine(directory, FileName);
         _head = head;
+        _logger = logger;
         _entries = entries;
         Loaded = entries;
     }
@@ -44,7 +47,12 @@ public sealed class WithdrawalTotalsFile : IWithdrawalLedger
     {
         lock (_lock)
         {
-            Write(entries, _head());
+            try { Write(entries, _head()); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogError("withdrawal totals not saved ({Error}); withdrawals are refused until it can be written", e.Message);
+                throw;
+            }
             _entries = entries;
         }
     }
@@ -64,7 +72,7 @@ public sealed class WithdrawalTotalsFile : IWithdrawalLedger
     /// hash and it holds every signed withdrawal recorded after it; otherwise rebuilds them from the
     /// log. Writes the result back anchored at the head. Throws IOException when it cannot.
     /// </summary>
-    internal static WithdrawalTotalsFile Open(string directory, AuditHead head, TimeProvider time, Func<(long Seq, string Hash)> headNow)
+    internal static WithdrawalTotalsFile Open(string directory, AuditHead head, TimeProvider time, Func<(long Seq, string Hash)> headNow, ILogger logger)
     {
         var path = Path.Combine(directory, FileName);
         var (entries, problem) = TryLoad(path, head);
@@ -75,7 +83,7 @@ public sealed class WithdrawalTotalsFile : IWithdrawalLedger
             rebuilt = $"the withdrawal totals file {problem}, so the 24 h totals were rebuilt from the audit log: " +
                       $"{entries.Count} signed withdrawal(s) in the last 24 h, each counted {RebuildMargin.TotalMinutes:0} min longer than recorded";
         }
-        var file = new WithdrawalTotalsFile(directory, headNow, entries) { Rebuilt = rebuilt };
+        var file = new WithdrawalTotalsFile(directory, headNow, entries, logger) { Rebuilt = rebuilt };
         file.Save(entries);
         return file;
     }
@@ -132,8 +140,9 @@ public sealed class WithdrawalTotalsFile : IWithdrawalLedger
         return found;
     }
 
+    /// <summary>A withdrawal whose token left the appliance: "signed" (returned to the bot) or "sent" (sent to Upbit by the appliance).</summary>
     private static WithdrawalLedgerEntry? Signed(AuditRecord r) =>
-        r.Entry is { Kind: AuditKind.Decision, Decision: "signed", Bot: { } bot }
+        r.Entry is { Kind: AuditKind.Decision, Decision: "signed" or "sent", Bot: { } bot }
             ? WithdrawalLedgerEntry.FromSignedRequest(bot, r.Entry.Method, r.Entry.Path, r.Entry.Params, r.Entry.Time)
             : null;
 

@@ -79,9 +79,10 @@ public sealed class WithdrawalPolicy
             try { Persist(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // The cause (a path, an errno) is for the operator's log, which the store writes; never for a bot.
                 entries.Remove(reservation);
                 throw new SignRefusal(RefusalKind.Unavailable, Reasons.AuditUnavailable,
-                    $"The withdrawal totals cannot be saved ({e.Message}), so no withdrawal is signed; free space or fix DATA_DIR/audit and withdrawals resume by themselves.");
+                    "The withdrawal totals cannot be saved, so no withdrawal is signed; the appliance's log says why, and withdrawals resume once its disk takes writes.");
             }
         }
         return reservation;

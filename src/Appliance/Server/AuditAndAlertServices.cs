@@ -34,7 +34,7 @@ public static class AuditAndAlertServices
                 sp.GetRequiredService<ILogger<FileAuditLog>>(), sp.GetService<IMeterFactory>()));
             // Compression, pruning behind a signed anchor, disk figures (status, metrics, the audit_disk alert).
             services.AddSingleton(sp => new AuditRetention(sp.GetRequiredService<FileAuditLog>(), setup.Config.Audit, setup.Time,
-                sp.GetRequiredService<ILogger<AuditRetention>>(), sp.GetService<IMeterFactory>()));
+                sp.GetRequiredService<ILogger<AuditRetention>>(), gauges: true));
         }
         services.AddSingleton(new AlertRules(options, setup.Time));
         services.AddSingleton(sp =>
