@@ -16,4 +16,12 @@ public static class ApprovalTiers
             return order.Notional is not { } notional || notional > above;
         return false;
     }
+
+    /// <summary>Whether some request needing <paramref name="scope"/> can land in a tier.</summary>
+    public static bool MayRequire(ApprovalOptions options, Scope scope) => scope switch
+    {
+        Scope.Withdraw => true,
+        Scope.Trade => options.CancelAll || options.OrderNotionalAbove is not null,
+        _ => false,
+    };
 }

@@ -1,6 +1,7 @@
 using Appliance.Common;
 using Appliance.Sealing;
 using Appliance.Token;
+using Appliance.Pipeline;
 
 namespace Appliance.Credentials;
 

@@ -33,6 +33,22 @@ public sealed class UpbitRateGuard(TimeProvider time, UpbitRates rates)
         }
     }
 
+    /// <summary>Upbit's own word on the budget: a 429 or 418 empties the group's bucket for the wait it names.</summary>
+    public void Observe(string credential, Endpoint endpoint, UpstreamAnswer answer)
+    {
+        if (answer.Status is not (429 or 418)) return;
+        var wait = int.TryParse(answer.Header("retry-after"), out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(1);
+        var (capacity, period) = rates.For(endpoint.RateGroup);
+        lock (_lock)
+        {
+            if (!_buckets.TryGetValue((credential, endpoint.RateGroup), out var bucket))
+                _buckets[(credential, endpoint.RateGroup)] = bucket = new Bucket(capacity, time.GetTimestamp());
+            // Negative tokens: the refill needs the whole wait before the next request passes.
+            bucket.Tokens = -wait.TotalSeconds / period.TotalSeconds * capacity;
+            bucket.Stamp = time.GetTimestamp();
+        }
+    }
+
     private sealed class Bucket(double tokens, long stamp)
     {
         public double Tokens { get; set; } = tokens;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using Appliance.Upbit;
 
 namespace Appliance.Policy;
 
@@ -39,6 +40,12 @@ public sealed record BotProfile
 
     /// <summary>Per-withdrawal and rolling 24 h caps by currency; a currency without one is not capped.</summary>
     [JsonPropertyName("withdraw_caps")] public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
+
+    /// <summary>True (bots add --detached): the bot may take detached tokens from Sign, where they grant nothing beyond its scopes.</summary>
+    [JsonPropertyName("detached")] public bool Detached { get; init; }
+
+    /// <summary>True (bots add --all-orders): the bot may see and cancel every order, not only the ones it placed.</summary>
+    [JsonPropertyName("all_orders")] public bool AllOrders { get; init; }
 
     [JsonPropertyName("created")] public DateTimeOffset Created { get; init; }
 

@@ -35,6 +35,12 @@ public sealed class BotRegistry : IDisposable
 
     public IReadOnlyCollection<BotProfile> All => _byThumbprint.Values.ToList();
 
+    /// <summary>True for a certificate this appliance issued to a bot (revoked ones included): the TLS handshake admits only these.</summary>
+    public bool IsIssued(string thumbprint) => _byThumbprint.ContainsKey(thumbprint);
+
+    /// <summary>A bot was revoked or removed since the last reload (its approvals and connections must end). Raised on the reload thread.</summary>
+    public event Action<BotProfile>? Revoked;
+
     /// <summary>Re-reads the directory if any profile file changed since the last read.</summary>
     public void Reload()
     {
@@ -47,8 +53,13 @@ public sealed class BotRegistry : IDisposable
                 var next = new Dictionary<string, BotProfile>(StringComparer.OrdinalIgnoreCase);
                 foreach (var bot in _store.LoadAll())
                     next[bot.Thumbprint] = bot;
+                var before = _byThumbprint;
                 _byThumbprint = next;
                 _fingerprint = fingerprint;
+                foreach (var old in before.Values.Where(b => b.Revoked is null))
+                {
+                    if (!next.TryGetValue(old.Thumbprint, out var now) || now.Revoked is not null) RaiseRevoked(old);
+                }
                 _logger.LogInformation("Loaded {Count} bot profiles", next.Count);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
@@ -56,6 +67,12 @@ public sealed class BotRegistry : IDisposable
                 _logger.LogError("Bot profiles not reloaded: {Error}", e.Message);
             }
         }
+    }
+
+    private void RaiseRevoked(BotProfile bot)
+    {
+        try { Revoked?.Invoke(bot); }
+        catch (Exception e) { _logger.LogError("A revocation listener failed: {Error}", e.Message); }
     }
 
     private string Fingerprint() => DirectoryFingerprint.Of(_store.Directory, "*.json");

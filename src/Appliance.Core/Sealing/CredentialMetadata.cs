@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Appliance.Token;
+using Appliance.Upbit;
 
 namespace Appliance.Sealing;
 

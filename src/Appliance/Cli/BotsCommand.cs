@@ -30,9 +30,11 @@ internal static class BotsCommand
         var withdrawAddress = new Option<string[]>("--withdraw-address") { Description = "CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] the bot may withdraw to; repeat for more (default: none)" };
         var withdrawCap = new Option<string[]>("--withdraw-cap") { Description = "CURRENCY:PER_WITHDRAWAL:PER_24H caps, e.g. BTC:0.1:0.5 or KRW::5000000; repeat per currency" };
         var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
+        var detached = new Option<bool>("--detached") { Description = "Let the bot take detached tokens from Sign (refused unless the token can do nothing the bot may not)" };
+        var allOrders = new Option<bool>("--all-orders") { Description = "Let the bot see and cancel every order, not only the ones it placed" };
         var command = new Command("add", "Issue a client certificate and write the bot's bundle")
         {
-            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, output,
+            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, output, detached, allOrders,
         };
         CommandAction.Set(command, io, parse =>
         {
@@ -45,6 +47,8 @@ internal static class BotsCommand
                 MaxOrderVolume = parse.GetValue(maxVolume),
                 WithdrawAddresses = (parse.GetValue(withdrawAddress) ?? []).Select(Policy.WithdrawalAddress.Parse).ToList(),
                 WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
+                Detached = parse.GetValue(detached),
+                AllOrders = parse.GetValue(allOrders),
             };
             var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
             io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");

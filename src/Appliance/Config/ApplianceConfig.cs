@@ -23,6 +23,12 @@ public sealed record ApplianceConfig
     /// <summary>Upbit's order group rate per credential: 12/s since 2026-08-21 (8/s before).</summary>
     [JsonPropertyName("order_rate_per_second")] public int OrderRatePerSecond { get; init; } = 12;
 
+    /// <summary>Upbit's API base URL: only Upbit's own hosts over https (see Upstream/UpstreamOptions); null: https://api.upbit.com.</summary>
+    [JsonPropertyName("upbit_url")] public string? UpbitUrl { get; init; }
+
+    /// <summary>Serve gRPC reflection (for grpcurl while developing); off by default.</summary>
+    [JsonPropertyName("grpc_reflection")] public bool GrpcReflection { get; init; }
+
     [JsonPropertyName("panel")] public string Panel { get; init; } = "gpio";
 
     /// <summary>The GPIO panel's wiring and display (docs/panel.md); defaults are the documented wiring.</summary>
@@ -84,6 +90,7 @@ public sealed record ApplianceConfig
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
         Approval.Validate();
         PanelOptions.Validate();
+        Upstream.UpstreamOptions.For(UpbitUrl, insecureTestUpstream: false);
     }
 
     public SignerOptions ToSignerOptions() => new()

@@ -1,3 +1,5 @@
+using Appliance.Pipeline;
+using Appliance.Approval;
 using Appliance.Config;
 using Appliance.Pki;
 using Appliance.Policy;
@@ -15,6 +17,12 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
     public decimal? MaxOrderVolume { get; init; }
     public IReadOnlyList<WithdrawalAddress> WithdrawAddresses { get; init; } = [];
     public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
+
+    /// <summary>--detached: the bot may take tokens from Sign (refused unless a token can do nothing the bot may not).</summary>
+    public bool Detached { get; init; }
+
+    /// <summary>--all-orders: the bot may see and cancel every order, not only the ones it placed.</summary>
+    public bool AllOrders { get; init; }
 }
 
 /// <summary>
@@ -64,9 +72,22 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             MaxOrderVolume = request.MaxOrderVolume,
             WithdrawAddresses = request.WithdrawAddresses,
             WithdrawCaps = request.WithdrawCaps,
+            Detached = request.Detached,
+            AllOrders = request.AllOrders,
             Created = time.GetUtcNow(),
         };
+        if (profile.Detached) CheckDetached(profile);
         return Issue(profile, bundleDir);
+    }
+
+    /// <summary>A detached token works at every Upbit endpoint with the same parameters: allowed only where that grants nothing more.</summary>
+    private void CheckDetached(BotProfile profile)
+    {
+        var credential = new CredentialStore(data.Root).TryGet(profile.Credential)
+            ?? throw new InvalidOperationException($"No credential named '{profile.Credential}'; add it with 'appliance credentials add' first.");
+        var approval = ApplianceConfig.Load(data.ConfigFile).Approval;
+        if (DetachedTokens.Unsafe(profile, credential.Metadata, _store.LoadAll(), scope => ApprovalTiers.MayRequire(approval, scope)) is { } why)
+            throw new ArgumentException($"--detached is refused: {why}. A detached token can do at Upbit whatever its credential can (e.g. a token for a call without parameters cancels all orders); use Send or the HTTPS front instead.");
     }
 
     /// <summary>A new certificate (and bundle) for an existing bot; the old certificate stops working.</summary>

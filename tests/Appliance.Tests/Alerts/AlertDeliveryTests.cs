@@ -55,7 +55,7 @@ public sealed class AlertDeliveryTests
         using var client = appliance.Client();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 3; i++)
-            await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("POST", "/v1/withdraws/krw", [new("amount", "10000"), new("two_factor_type", "kakao")]));
+            await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("POST", "/v1/withdraws/krw", [new("amount", "10000"), new("two_factor_type", "kakao")]));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
     }
 
@@ -76,9 +76,9 @@ public sealed class AlertDeliveryTests
         listener.Start();
         using var client = appliance.Client();
 
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
         await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ScopeDenied,
-            () => client.SignAsync("POST", "/v1/withdraws/coin", [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.5"), new("address", "bc1qattacker")]));
+            () => client.SendAsync("POST", "/v1/withdraws/coin", [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.5"), new("address", "bc1qattacker")]));
 
         await AuditChainTests.WaitUntil(() => !receiver.Received.IsEmpty);
         var json = Assert.Single(receiver.Received);

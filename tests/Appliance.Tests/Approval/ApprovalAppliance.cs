@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using Appliance.Approval;
 using Appliance.Client;
@@ -72,10 +71,14 @@ public sealed class ApprovalAppliance : IAsyncDisposable
                     ],
                     WithdrawCaps = (caps ?? ["BTC:0.5:1", "KRW:1000000:"]).Select(WithdrawalCap.Parse).ToList(),
                 });
-            });
-        var upbit = await FakeUpbitServer.StartAsync();
-        upbit.AddKey(AccessKey, Secret);
-        return new ApprovalAppliance(appliance, panel, upbit, bot);
+            },
+            // Upbit withdraws only to addresses registered on its site: the stand-in knows these two.
+            exchangeOptions: FakeUpbitServer.Quiet(new("BTC", "BTC", BtcAddress), new("XRP", "XRP", XrpAddress, XrpMemo)));
+        appliance.Exchange.AddKey(AccessKey, Secret);
+        appliance.Exchange.Exchange.SetBalance("BTC", 100m);
+        appliance.Exchange.Exchange.SetBalance("XRP", 100_000m);
+        appliance.Exchange.Exchange.SetBalance("KRW", 100_000_000m);
+        return new ApprovalAppliance(appliance, panel, appliance.Exchange, bot);
     }
 
     public static SignRequest CoinWithdrawal(string amount, string address = BtcAddress, string currency = "BTC",
@@ -100,28 +103,15 @@ public sealed class ApprovalAppliance : IAsyncDisposable
         return request;
     }
 
-    /// <summary>Asks for a signature the way a bot does, with an optional gRPC deadline.</summary>
-    public Task<SignResponse> Sign(SignRequest request, TimeSpan? deadline = null, CancellationToken cancellationToken = default) =>
-        Client.Signer.SignAsync(request, deadline: deadline is { } d ? DateTime.UtcNow + d : null,
+    /// <summary>Hands the appliance a request the way a bot does (gRPC Send), with an optional gRPC deadline; returns Upbit's answer.</summary>
+    public Task<SendResponse> Send(SignRequest request, TimeSpan? deadline = null, CancellationToken cancellationToken = default) =>
+        Client.Signer.SendAsync(request, deadline: deadline is { } d ? DateTime.UtcNow + d : null,
             cancellationToken: cancellationToken).ResponseAsync;
-
-    /// <summary>Sends a signed request to the stand-in Upbit; returns its status and body.</summary>
-    public async Task<(int Status, string Body)> SendToUpbit(SignRequest request, SignResponse signed)
-    {
-        using var http = new HttpClient { BaseAddress = Upbit.BaseAddress };
-        var url = request.Path + (signed.UrlQuery.Length > 0 ? "?" + signed.UrlQuery : "");
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), url);
-        message.Headers.Authorization = AuthenticationHeaderValue.Parse(signed.Authorization);
-        if (request.Method == "POST") message.Content = new StringContent(signed.BodyJson, Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(message);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         Records.Dispose();
-        await Upbit.DisposeAsync();
         await Appliance.DisposeAsync();
         Panel.Dispose();
     }

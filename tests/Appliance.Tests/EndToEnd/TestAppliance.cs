@@ -5,6 +5,7 @@ using Appliance.Config;
 using Appliance.Provisioning;
 using Appliance.Server;
 using Appliance.Pipeline;
+using Appliance.Tests.FakeUpbit;
 using Appliance.Tests.Support;
 using Appliance.Token;
 using Microsoft.Extensions.Logging;
@@ -14,8 +15,9 @@ namespace Appliance.Tests.EndToEnd;
 
 /// <summary>
 /// A real appliance for a test: a demo data dir (software token, CA, demo credential and bot),
-/// the server on 127.0.0.1 with TLS and client certificates, and a gRPC client holding the demo
-/// bot's bundle. Everything but the token is the production code path.
+/// the server on 127.0.0.1 with TLS and client certificates, the stand-in exchange it sends to
+/// (which checks every token as Upbit does), and a gRPC client holding the demo bot's bundle.
+/// Everything but the token is the production code path.
 /// </summary>
 public sealed class TestAppliance : IAsyncDisposable
 {
@@ -23,13 +25,17 @@ public sealed class TestAppliance : IAsyncDisposable
 
     private readonly TempDir _dir;
 
-    private TestAppliance(TempDir dir, DataDir data, ApplianceServer server, string bundleDir)
+    private TestAppliance(TempDir dir, DataDir data, ApplianceServer server, string bundleDir, FakeUpbitServer exchange)
     {
         _dir = dir;
         Data = data;
         Server = server;
         BundleDir = bundleDir;
+        Exchange = exchange;
     }
+
+    /// <summary>The stand-in exchange the appliance sends to; it records what reached it.</summary>
+    public FakeUpbitServer Exchange { get; }
 
     public DataDir Data { get; }
     public ApplianceServer Server { get; }
@@ -37,8 +43,9 @@ public sealed class TestAppliance : IAsyncDisposable
     public Uri Address => Server.Addresses[0];
     public TimeProvider Time { get; private init; } = TimeProvider.System;
 
+    /// <param name="exchangeKnowsKeys">False: the stand-in does not know the demo access keys, so it answers 401 invalid_access_key.</param>
     public static async Task<TestAppliance> StartAsync(Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null,
-        Action<DataDir>? prepare = null)
+        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true, StandInOptions? exchangeOptions = null)
     {
         var dir = new TempDir();
         time ??= TimeProvider.System;
@@ -47,26 +54,54 @@ public sealed class TestAppliance : IAsyncDisposable
             DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
         prepare?.Invoke(data);
         var config = ApplianceConfig.Load(data.ConfigFile);
+        var exchange = await FakeUpbitServer.StartAsync(options: exchangeOptions);
+        if (exchangeKnowsKeys)
+        {
+            exchange.AddKey(DemoSetup.AccessKey, Secret);
+            exchange.AddKey(DemoSetup.WithdrawAccessKey, Secret);
+        }
         var setup = new ServerSetup(data, config, TokenOpener.Open(data, null))
         {
             Time = time,
+            UpbitUrl = exchange.BaseAddress.ToString(),
+            InsecureTestUpstream = true,
             Logging = l => l.AddFilter(_ => false),
             // Tests hammer the server in tight loops; Upbit's 30/s would answer RATE_LIMITED first.
             // The cancel-all group keeps its real 1 per 2 s so the rate guard stays under test.
             Rates = new UpbitRates { DefaultPerSecond = 100_000, OrderPerSecond = 100_000, OrderTestPerSecond = 100_000 },
         };
         if (configure is not null) setup = configure(setup);
-        var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
-        return new TestAppliance(dir, data, server, Path.Combine(data.Root, "bundles", DemoSetup.BotName)) { Time = time };
+        try
+        {
+            var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
+            return new TestAppliance(dir, data, server, Path.Combine(data.Root, "bundles", DemoSetup.BotName), exchange) { Time = time };
+        }
+        catch
+        {
+            await exchange.DisposeAsync();
+            dir.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A client for the demo bot, or for another bundle.</summary>
     public ApplianceClient Client(string? bundleDir = null, TimeProvider? clientTime = null) =>
         new(ApplianceBundle.Load(bundleDir ?? BundleDir), clientTime ?? Time, Address);
 
+    /// <summary>Adds a bot to the running appliance (the registry picks it up within a poll) and returns its bundle directory.</summary>
+    public async Task<string> AddBotAsync(BotRequest request)
+    {
+        var bundle = Path.Combine(_dir.Path, "bundles", request.Name);
+        new BotEnrollment(Data, Time).Add(request, bundle);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Server.Bots.All.Any(b => b.Name == request.Name) && DateTime.UtcNow < deadline) await Task.Delay(20);
+        return bundle;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
+        await Exchange.DisposeAsync();
         _dir.Dispose();
     }
 }

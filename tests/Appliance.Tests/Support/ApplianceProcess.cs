@@ -24,8 +24,8 @@ public sealed class ApplianceProcess : IDisposable
     public int ProcessId => _process.Id;
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
-    /// <summary>Starts `appliance demo` on a free port and waits until it listens.</summary>
-    public static async Task<ApplianceProcess> StartDemoAsync(string dataDir, string secret, TimeSpan timeout)
+    /// <summary>Starts `appliance demo` on a free port and waits until it listens; <paramref name="upbitUrl"/> replaces its in-process stand-in.</summary>
+    public static async Task<ApplianceProcess> StartDemoAsync(string dataDir, string secret, TimeSpan timeout, Uri? upbitUrl = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -37,6 +37,11 @@ public sealed class ApplianceProcess : IDisposable
         };
         foreach (var a in new[] { FindApplianceDll(), "demo", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port}", "--secret-stdin" })
             start.ArgumentList.Add(a);
+        if (upbitUrl is not null)
+        {
+            start.ArgumentList.Add("--upbit-url");
+            start.ArgumentList.Add(upbitUrl.ToString());
+        }
         var process = new Process { StartInfo = start };
         var app = new ApplianceProcess(process) { Port = port };
         process.OutputDataReceived += (_, e) => app.OnLine(e.Data);
