@@ -79,10 +79,10 @@ public sealed class WithdrawalPolicy
             try { Persist(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // The cause (a path, an errno) is for the operator's log, which the store writes; never for a bot.
+                // The totals live in the audit folder: to a bot this is the audit log's refusal (the catalogue's
+                // sentence, no path or errno); the store logs the cause for the operator.
                 entries.Remove(reservation);
-                throw new SignRefusal(RefusalKind.Unavailable, Reasons.AuditUnavailable,
-                    "The withdrawal totals cannot be saved, so no withdrawal is signed; the appliance's log says why, and withdrawals resume once its disk takes writes.");
+                throw Refusals.AuditUnavailable();
             }
         }
         return reservation;

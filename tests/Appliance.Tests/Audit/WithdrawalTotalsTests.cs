@@ -182,7 +182,7 @@ public sealed class WithdrawalTotalsTests : IAsyncLifetime
 
         var e = Assert.Throws<SignRefusal>(() => Reserve(policy, "0.1"));
         Assert.Equal(Reasons.AuditUnavailable, e.Reason);
-        Assert.Contains("withdrawal totals cannot be saved", e.Message);
+        Assert.DoesNotContain(_t.Directory, e.Message); // no path to a bot
         Assert.Equal(0m, policy.UsedInWindow("payout", "BTC"));
     }
 }
