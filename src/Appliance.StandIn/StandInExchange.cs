@@ -102,7 +102,7 @@ public sealed partial class StandInExchange : IAsyncDisposable
                 return state.PocketOf(key).Uuid;
             }
         };
-        var pipeline = new RequestPipeline(new EndpointTable(), state, keys, faults, log, new RemainingReq(options.TimeProvider), options.TimeProvider, Say);
+        var pipeline = new RequestPipeline(new EndpointTable(), state, keys, faults, log, new RemainingReq(options.TimeProvider, options.RemainingReqScale), options.TimeProvider, Say);
         app.Use(async (HttpContext ctx, RequestDelegate _) =>
         {
             ctx.Response.Headers.Server = "appliance-stand-in (NOT Upbit)";

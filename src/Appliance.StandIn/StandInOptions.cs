@@ -36,6 +36,12 @@ public sealed class StandInOptions
         new("XRP", "XRP", "rStandInExampleAddressNotUpbit000", "1234"),
     ];
 
+    /// <summary>
+    /// Multiplies the per-second budgets Remaining-Req reports (Upbit's: 30/s default, 12/s order, …).
+    /// Tests that send faster than Upbit allows raise it; 1 reports Upbit's own numbers.
+    /// </summary>
+    public int RemainingReqScale { get; init; } = 1;
+
     /// <summary>Upbit closes a private WebSocket after ~120 s without data either way.</summary>
     public TimeSpan WebSocketIdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
 }

@@ -32,7 +32,8 @@ public sealed record AuditRetentionOptions
     /// </summary>
     public static readonly TimeSpan MinimumKept = TimeSpan.FromHours(25);
 
-    public long SegmentBytes => SegmentMiB * 1024L * 1024L;
+    /// <summary>Derived from segment_mib: never written to appliance.json (not a key an operator sets).</summary>
+    [JsonIgnore] public long SegmentBytes => SegmentMiB * 1024L * 1024L;
 
     public void Validate()
     {

@@ -28,4 +28,4 @@ public sealed record PipelineGuards(
     SentRequests Sent,
     Orders.OrderOwners Orders,
     Policy.WithdrawalPolicy Withdrawals,
-    UpbitRateGuard Rates);
+    RateGuard Rates);

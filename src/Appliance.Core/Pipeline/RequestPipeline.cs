@@ -122,6 +122,7 @@ public sealed class RequestPipeline(
         if (string.IsNullOrEmpty(run.Credential)) run.Credential = bot.Credential;
         Authorizer.CheckCredential(bot, run.Credential);
         var credential = keys.Vault.Metadata(run.Credential);
+        run.Pocket = credential.Pocket;
         if (run.Call.Kind != CallKind.Send) DetachedTokens.Check(bot, credential, bots.All, approvals);
         if (run.Endpoint is not { } endpoint)
         {
@@ -135,7 +136,8 @@ public sealed class RequestPipeline(
         OrderOwnership.Check(bot, endpoint, run.Call.Params, guards.Orders);
         // Address allowlist and caps refuse before anyone is asked to approve.
         run.Reservation = guards.Withdrawals.Reserve(bot, endpoint, run.Call.Params);
-        guards.Rates.Admit(run.Credential, endpoint);
+        // The bot's own rate first, then its fair share of its pocket's Upbit groups (Upbit counts per pocket).
+        guards.Rates.Admit(bot.Name, BotRate.Of(bot), run.Pocket, endpoint.RateGroup);
     }
 
     /// <summary>The exact request: the bot's params, plus the order identifier the appliance adds when missing.</summary>
@@ -196,7 +198,8 @@ public sealed class RequestPipeline(
     private SendResult Conclude(RequestRun run, UpstreamAnswer answer)
     {
         var facts = OrderFacts.FromAnswer(run.Endpoint!, answer);
-        guards.Rates.Observe(run.Credential, run.Endpoint!, answer);
+        guards.Rates.Observe(run.Pocket, run.Endpoint!.RateGroup, answer.Status, answer.Header("remaining-req"),
+            int.TryParse(answer.Header("retry-after"), out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null);
         if (run.Identifier is { } identifier && facts.Uuid is { } uuid) guards.Orders.Answered(identifier, uuid);
         audit.RecordOutcome(new SendOutcome(run.AuditId, time.GetUtcNow(), run.Bot!.Name, answer.Status, facts.UpbitError, facts.Uuid, run.Identifier, null));
         run.HttpStatus = answer.Status;

@@ -15,6 +15,9 @@ internal sealed class RequestRun(BotCall call, string auditId, long started)
     public Endpoint? Endpoint { get; set; }
     public string Credential { get; set; } = call.Credential;
 
+    /// <summary>The credential's Upbit pocket, whose rate budget the request spends.</summary>
+    public string Pocket { get; set; } = Upbit.Pockets.Main;
+
     /// <summary>The params as sent: the bot's, plus an order identifier the appliance added.</summary>
     public IReadOnlyList<UpbitParam> Params { get; set; } = call.Params;
     public string? Identifier { get; set; }

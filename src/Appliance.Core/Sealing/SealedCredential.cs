@@ -11,10 +11,12 @@ namespace Appliance.Sealing;
 /// {"v":1,"name":…,"access_key":…,"approval":…,"scopes":[…],"created":…,"expires":…,"slot":"seal",
 ///  "token_public_key":B64(65),"epk":B64(65),"nonce":B64(12),"ciphertext":B64,"tag":B64(16)}
 /// </code>
+/// A credential outside the main pocket is version 2 and has <c>"pocket":…</c> after the slot (ENVELOPE.md).
 /// </summary>
 public sealed record SealedCredential
 {
-    public const int Version = 1;
+    /// <summary>The envelope versions this appliance reads: 1 (main pocket) and 2 (any other pocket).</summary>
+    public static readonly IReadOnlyList<int> Versions = [CredentialMetadata.MainPocketVersion, CredentialMetadata.OtherPocketVersion];
     public const int NonceLength = 12;
     public const int TagLength = 16;
     public const int MaxSecretLength = 1024;
@@ -75,7 +77,7 @@ public sealed record SealedCredential
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteNumber(SealedCredentialFields.Version, Version);
+            json.WriteNumber(SealedCredentialFields.Version, Metadata.Version);
             json.WriteString(SealedCredentialFields.Name, Metadata.Name);
             json.WriteString(SealedCredentialFields.AccessKey, Metadata.AccessKey);
             json.WriteString(SealedCredentialFields.Approval, Metadata.Approval.ToWire());
@@ -85,6 +87,9 @@ public sealed record SealedCredential
             json.WriteString(SealedCredentialFields.Created, CredentialMetadata.FormatTime(Metadata.Created));
             json.WriteString(SealedCredentialFields.Expires, CredentialMetadata.FormatTime(Metadata.Expires));
             json.WriteString(SealedCredentialFields.Slot, SealSlots.ToWire(Slot));
+            // Version 1 stays byte-for-byte what was written before pockets, so an older appliance still reads it.
+            if (Metadata.Version == CredentialMetadata.OtherPocketVersion)
+                json.WriteString(SealedCredentialFields.Pocket, Metadata.Pocket);
             json.WriteBase64String(SealedCredentialFields.TokenPublicKey, TokenPublicKey.Span);
             json.WriteBase64String(SealedCredentialFields.EphemeralPublicKey, EphemeralPublicKey.Span);
             json.WriteBase64String(SealedCredentialFields.Nonce, Nonce.Span);

@@ -15,6 +15,7 @@ internal static class SealedCredentialFields
     public const string Created = "created";
     public const string Expires = "expires";
     public const string Slot = "slot";
+    public const string Pocket = "pocket";
     public const string TokenPublicKey = "token_public_key";
     public const string EphemeralPublicKey = "epk";
     public const string Nonce = "nonce";
@@ -22,7 +23,7 @@ internal static class SealedCredentialFields
     public const string Tag = "tag";
 
     public static readonly string[] All =
-        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
+        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, Pocket, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
 }
 
 /// <summary>Strict parsing of envelope JSON into a <see cref="SealedCredential"/>.</summary>
@@ -46,10 +47,10 @@ internal static class SealedCredentialReader
             var fields = CollectFields(root);
 
             var version = Require(fields, SealedCredentialFields.Version, JsonValueKind.Number);
-            if (!version.TryGetInt32(out var v) || v != SealedCredential.Version)
-                throw Bad(SealedCredentialFields.Version, $"must be {SealedCredential.Version}; this envelope was written by another version of the appliance");
+            if (!version.TryGetInt32(out var v) || !SealedCredential.Versions.Contains(v))
+                throw Bad(SealedCredentialFields.Version, $"must be {string.Join(" or ", SealedCredential.Versions)}; this envelope was written by another version of the appliance");
 
-            var metadata = ReadMetadata(fields);
+            var metadata = ReadMetadata(fields, v);
             var slotText = Require(fields, SealedCredentialFields.Slot, JsonValueKind.String).GetString();
             if (!SealSlots.TryParse(slotText, out var slot))
                 throw Bad(SealedCredentialFields.Slot, "must be \"seal\" or \"seal-touch\"");
@@ -92,8 +93,21 @@ internal static class SealedCredentialReader
         return fields;
     }
 
-    private static CredentialMetadata ReadMetadata(Dictionary<string, JsonElement> fields)
+    private static CredentialMetadata ReadMetadata(Dictionary<string, JsonElement> fields, int version)
     {
+        // Version 1 has no pocket (main); version 2 names a pocket other than main. Exactly one layout per
+        // pocket, because the associated data is rebuilt from the metadata and must match what was sealed.
+        var pocket = Pockets.Main;
+        if (version == CredentialMetadata.OtherPocketVersion)
+        {
+            pocket = Require(fields, SealedCredentialFields.Pocket, JsonValueKind.String).GetString()!;
+            if (pocket == Pockets.Main)
+                throw Bad(SealedCredentialFields.Pocket, $"is \"{Pockets.Main}\" in a version 2 envelope; the main pocket is written as version 1 without a pocket");
+        }
+        else if (fields.ContainsKey(SealedCredentialFields.Pocket))
+        {
+            throw Bad(SealedCredentialFields.Pocket, "is not part of a version 1 envelope (main pocket); only version 2 names a pocket");
+        }
         var name = Require(fields, SealedCredentialFields.Name, JsonValueKind.String).GetString()!;
         var accessKey = Require(fields, SealedCredentialFields.AccessKey, JsonValueKind.String).GetString()!;
         var approvalText = Require(fields, SealedCredentialFields.Approval, JsonValueKind.String).GetString();
@@ -107,13 +121,14 @@ internal static class SealedCredentialReader
         var expires = Time(fields, SealedCredentialFields.Expires);
         try
         {
-            return new CredentialMetadata(name, accessKey, approval, scopes, created, expires);
+            return new CredentialMetadata(name, accessKey, approval, scopes, created, expires, pocket);
         }
         catch (ArgumentException e)
         {
             var field = e.ParamName switch
             {
                 "accessKey" => SealedCredentialFields.AccessKey,
+                "pocket" => SealedCredentialFields.Pocket,
                 _ => e.ParamName ?? "?",
             };
             throw new FormatException($"Sealed credential field '{field}' is invalid: {StripParam(e)}", e);

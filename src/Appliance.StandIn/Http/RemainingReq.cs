@@ -5,7 +5,7 @@ namespace Appliance.StandIn;
 /// is what is left of the group's per-second budget (shared/upbit-api.md §4; min is deprecated and fixed).
 /// The stand-in counts but does not enforce: 429s come from fault injection, so tests stay deterministic.
 /// </summary>
-internal sealed class RemainingReq(TimeProvider time)
+internal sealed class RemainingReq(TimeProvider time, int scale = 1)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (long Window, int Used)> _used = new(StringComparer.Ordinal);
@@ -25,7 +25,7 @@ internal sealed class RemainingReq(TimeProvider time)
         {
             var used = _used.TryGetValue(group, out var entry) && entry.Window == window ? entry.Used + 1 : 1;
             _used[group] = (window, used);
-            return $"group={group}; min=1800; sec={Math.Max(0, limit - used)}";
+            return $"group={group}; min=1800; sec={Math.Max(0, limit * scale - used)}";
         }
     }
 }

@@ -29,12 +29,21 @@ internal static class BotsCommand
         var maxVolume = new Option<decimal?>("--max-order-volume") { Description = "Largest order volume in base currency" };
         var withdrawAddress = new Option<string[]>("--withdraw-address") { Description = "CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] the bot may withdraw to; repeat for more (default: none)" };
         var withdrawCap = new Option<string[]>("--withdraw-cap") { Description = "CURRENCY:PER_WITHDRAWAL:PER_24H caps, e.g. BTC:0.1:0.5 or KRW::5000000; repeat per currency" };
+        var rate = new Option<double?>("--rate")
+        {
+            Description = $"The bot's own request rate, N/s (default {Policy.BotProfile.DefaultRatePerSecond}/s); bots sharing an Upbit pocket also share its limits fairly",
+            CustomParser = r => RateOption.Parse(r.Tokens.Single().Value) is { } value ? value : Fail<double>(r, RateOption.Usage),
+        };
+        var burst = new Option<int?>("--burst")
+        {
+            Description = $"How many requests the bot may send at once after a pause (default {Policy.BotProfile.DefaultBurst})",
+        };
         var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
         var detached = new Option<bool>("--detached") { Description = "Let the bot take detached tokens from Sign (refused unless the token can do nothing the bot may not)" };
         var allOrders = new Option<bool>("--all-orders") { Description = "Let the bot see and cancel every order, not only the ones it placed" };
         var command = new Command("add", "Issue a client certificate and write the bot's bundle")
         {
-            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, output, detached, allOrders,
+            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, rate, burst, output, detached, allOrders,
         };
         CommandAction.Set(command, io, parse =>
         {
@@ -49,15 +58,24 @@ internal static class BotsCommand
                 WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
                 Detached = parse.GetValue(detached),
                 AllOrders = parse.GetValue(allOrders),
+                RatePerSecond = parse.GetValue(rate),
+                Burst = parse.GetValue(burst),
             };
             var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
-            io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}, rate {profile.RatePerSecond}/s burst {profile.Burst}"));
             foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
             io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
             return 0;
         });
         return command;
+    }
+
+    private static T? Fail<T>(System.CommandLine.Parsing.ArgumentResult result, string message) where T : struct
+    {
+        result.AddError(message);
+        return null;
     }
 
     private static Command List(CliIo io)
@@ -69,12 +87,12 @@ internal static class BotsCommand
             var data = CommonOptions.Open(parse, dataDir);
             var profiles = new Policy.BotStore(data.Root).LoadAll();
             if (profiles.Count == 0) { io.Out.WriteLine("no bots; add one with 'appliance bots add'"); return 0; }
-            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"CREDENTIAL",-16} {"CERT EXPIRES",-12} SCOPES");
+            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"CREDENTIAL",-16} {"RATE/BURST",-12} {"CERT EXPIRES",-12} SCOPES");
             foreach (var bot in profiles)
             {
                 var state = bot.Revoked is null ? "active" : "revoked";
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{bot.Name,-20} {state,-8} {bot.Credential,-16} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
+                    $"{bot.Name,-20} {state,-8} {bot.Credential,-16} {$"{bot.RatePerSecond}/s {bot.Burst}",-12} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
             }
             return 0;
         });

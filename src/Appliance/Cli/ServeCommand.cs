@@ -28,6 +28,8 @@ internal static class ServeCommand
             var data = CommonOptions.Open(parse, dataDir);
             using var owner = data.LockForServer(); // before the panel, the token or the audit log is touched
             var config = ApplianceConfig.Load(data.ConfigFile);
+            // Once per start: old keys the file still carries (ignored, or read under their new name).
+            foreach (var warning in config.Warnings) io.Error.WriteLine($"warning: {warning}");
             var panelName = PanelFactory.Resolve(parse.GetValue(panel), config);
             PanelFactory.EnsureAllowed(panelName, config, parse.GetValue(insecureTestPanel));
             using var panelDevice = CreatePanel(io, panelName, data, config, time);

@@ -23,6 +23,12 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
 
     /// <summary>--all-orders: the bot may see and cancel every order, not only the ones it placed.</summary>
     public bool AllOrders { get; init; }
+
+    /// <summary>The bot's own request rate (--rate N/s); null: <see cref="BotProfile.DefaultRatePerSecond"/>.</summary>
+    public double? RatePerSecond { get; init; }
+
+    /// <summary>Its burst (--burst B); null: <see cref="BotProfile.DefaultBurst"/>.</summary>
+    public int? Burst { get; init; }
 }
 
 /// <summary>
@@ -59,6 +65,10 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         if (request.MaxOrderNotional is <= 0 || request.MaxOrderVolume is <= 0)
             throw new ArgumentException("Order caps must be positive numbers.");
         WithdrawalRules.Validate(request.WithdrawAddresses, request.WithdrawCaps, scopes);
+        var rate = request.RatePerSecond ?? BotProfile.DefaultRatePerSecond;
+        var burst = request.Burst ?? BotProfile.DefaultBurst;
+        if (BotProfile.RateProblem(rate, burst) is { } rateProblem)
+            throw new ArgumentException(char.ToUpperInvariant(rateProblem[0]) + rateProblem[1..] + ".");
 
         var profile = new BotProfile
         {
@@ -74,6 +84,8 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             WithdrawCaps = request.WithdrawCaps,
             Detached = request.Detached,
             AllOrders = request.AllOrders,
+            RatePerSecond = rate,
+            Burst = burst,
             Created = time.GetUtcNow(),
         };
         if (profile.Detached) CheckDetached(profile);

@@ -98,7 +98,7 @@ internal sealed class Composition : IAsyncDisposable
                 new SentRequests(time),
                 new OrderOwners(time),
                 new WithdrawalPolicy(time, fileAudit?.WithdrawalTotals), // the 24 h totals survive a restart
-                new UpbitRateGuard(time, setup.Rates ?? config.ToUpbitRates()));
+                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()));
             var metrics = Own(new RequestMetrics(meters));
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,

@@ -2,6 +2,7 @@ using System.Text;
 using Appliance.Client;
 using Appliance.Common;
 using Appliance.Config;
+using Appliance.Policy;
 using Appliance.Provisioning;
 using Appliance.Server;
 using Appliance.Pipeline;
@@ -52,6 +53,9 @@ public sealed class TestAppliance : IAsyncDisposable
         var data = new DataDir(dir.Sub("data"));
         using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
             DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
+        // Tests send in tight loops: the demo bot's own rate (10/s by default) is tested in the rate tests.
+        var bots = new BotStore(data.Root);
+        bots.Save(bots.Load(DemoSetup.BotName) with { RatePerSecond = BotProfile.MaxRatePerSecond, Burst = BotProfile.MaxBurst });
         prepare?.Invoke(data);
         var config = ApplianceConfig.Load(data.ConfigFile);
         var exchange = await FakeUpbitServer.StartAsync(options: exchangeOptions);

@@ -28,6 +28,8 @@ public sealed class FakeUpbitServer : IAsyncDisposable
     public static StandInOptions Quiet(params StandInWithdrawAddress[] moreWithdrawAddresses) => new()
     {
         Log = _ => { },
+        // Tests send faster than Upbit's 30/s; the appliance's own rate guard is tested on its own.
+        RemainingReqScale = 1000,
         WithdrawAddresses = [.. new StandInOptions().WithdrawAddresses, .. moreWithdrawAddresses],
     };
 

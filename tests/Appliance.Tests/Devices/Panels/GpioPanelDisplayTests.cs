@@ -134,11 +134,11 @@ public sealed class GpioPanelDisplayTests
         Assert.Equal("abcd", TextCells.Fit("abcdef", 4, TextCells.AsciiPrintable));
     }
 
-    /// <summary>The value once it has not changed for 200 ms.</summary>
+    /// <summary>The value once it has not changed for 500 ms (the draw thread may lag on a loaded machine).</summary>
     private static async Task<int> Settled(Func<int> read)
     {
         var value = read();
-        for (var quiet = 0; quiet < 4; quiet++)
+        for (var quiet = 0; quiet < 10; quiet++)
         {
             await Task.Delay(50);
             var now = read();
