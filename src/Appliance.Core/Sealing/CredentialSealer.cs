@@ -27,23 +27,23 @@ public static class CredentialSealer
         using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         using var peer = ECDiffieHellman.Create(peerParameters);
         var epk = P256Point.Encode(ephemeral);
+        using var key = SecretBytes.Allocate(KeyLength);
+        // .NET hands the ECDH result back only as a managed array: zeroed as soon as the key is derived.
         var z = ephemeral.DeriveRawSecretAgreement(peer.PublicKey);
-        var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
         try
         {
-            DeriveKey(z, epk, slotPublicKey, meta.Name, key);
-            var nonce = RandomNumberGenerator.GetBytes(SealedCredential.NonceLength);
-            var ciphertext = new byte[secret.Length];
-            var tag = new byte[SealedCredential.TagLength];
-            using (var aes = new AesGcm(key, SealedCredential.TagLength))
-                aes.Encrypt(nonce, secret, ciphertext, tag, meta.ToAssociatedData());
-            return new SealedCredential(meta, slotPublicKey, epk, nonce, ciphertext, tag);
+            DeriveKey(z, epk, slotPublicKey, meta.Name, key.WritableSpan);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(z);
-            CryptographicOperations.ZeroMemory(key);
         }
+        var nonce = RandomNumberGenerator.GetBytes(SealedCredential.NonceLength);
+        var ciphertext = new byte[secret.Length];
+        var tag = new byte[SealedCredential.TagLength];
+        using (var aes = new AesGcm(key.Span, SealedCredential.TagLength))
+            aes.Encrypt(nonce, secret, ciphertext, tag, meta.ToAssociatedData());
+        return new SealedCredential(meta, slotPublicKey, epk, nonce, ciphertext, tag);
     }
 
     /// <summary>
@@ -71,31 +71,33 @@ public static class CredentialSealer
             throw new InvalidOperationException(
                 $"The token returned a {z.Length}-byte ECDH result for slot {slot.PivName()}; expected {P256Point.CoordinateLength}. Check the token driver.");
         }
-        var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
-        var plaintext = GC.AllocateArray<byte>(@sealed.Ciphertext.Length, pinned: true);
+        // The key and the plaintext live only in locked pages; the secret is decrypted straight into
+        // the SecretBytes handed back, so no copy of it is left to zero.
+        SecretBytes? plaintext = null;
         try
         {
-            DeriveKey(z, @sealed.EphemeralPublicKey.Span, tokenKey, name, key);
-            using (var aes = new AesGcm(key, SealedCredential.TagLength))
+            plaintext = SecretBytes.Allocate(@sealed.Ciphertext.Length);
+            using var key = SecretBytes.Allocate(KeyLength);
+            DeriveKey(z, @sealed.EphemeralPublicKey.Span, tokenKey, name, key.WritableSpan);
+            CryptographicOperations.ZeroMemory(z);
+            using var aes = new AesGcm(key.Span, SealedCredential.TagLength);
+            try
             {
-                try
-                {
-                    aes.Decrypt(@sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, plaintext, @sealed.Metadata.ToAssociatedData());
-                }
-                catch (AuthenticationTagMismatchException e)
-                {
-                    throw new CryptographicException(
-                        $"Credential '{name}' failed authentication: its sealed file or metadata was altered or is corrupt. " +
-                        $"Restore credentials/{name}.sealed.json from a backup, or add it again with `appliance credentials rotate {name}`.", e);
-                }
+                aes.Decrypt(@sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, plaintext.WritableSpan, @sealed.Metadata.ToAssociatedData());
             }
-            return SecretBytes.CopyFrom(plaintext);
+            catch (AuthenticationTagMismatchException e)
+            {
+                throw new CryptographicException(
+                    $"Credential '{name}' failed authentication: its sealed file or metadata was altered or is corrupt. " +
+                    $"Restore credentials/{name}.sealed.json from a backup, or add it again with `appliance credentials rotate {name}`.", e);
+            }
+            (var result, plaintext) = (plaintext, null);
+            return result;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(z);
-            CryptographicOperations.ZeroMemory(key);
-            CryptographicOperations.ZeroMemory(plaintext);
+            plaintext?.Dispose();
         }
     }
 

@@ -139,6 +139,8 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
             TokenPresent = state.TokenPresent,
             PendingApprovals = approvals.Pending,
             Audit = AuditStatus(),
+            LockedKb = Common.LockedMemory.LockedKilobytes(),
+            CoreDumps = Common.LockedMemory.Dumpable() is { } dumpable ? dumpable != 0 : null,
         };
     }
 

@@ -38,10 +38,10 @@ internal static class BotsCommand
         {
             Description = $"How many requests the bot may send at once after a pause (default {Policy.BotProfile.DefaultBurst})",
         };
-        var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
+        var output = OutOption("Directory to write the bot's bundle to (required, outside the data dir; the appliance keeps no copy of bot.key)");
         var detached = new Option<bool>("--detached") { Description = "Let the bot take detached tokens from Sign (refused unless the token can do nothing the bot may not)" };
         var allOrders = new Option<bool>("--all-orders") { Description = "Let the bot see and cancel every order, not only the ones it placed" };
-        var command = new Command("add", "Issue a client certificate and write the bot's bundle")
+        var command = new Command("add", "Issue a client certificate and write the bot's bundle to --out")
         {
             name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, rate, burst, output, detached, allOrders,
         };
@@ -61,12 +61,12 @@ internal static class BotsCommand
                 RatePerSecond = parse.GetValue(rate),
                 Burst = parse.GetValue(burst),
             };
-            var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
+            var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output)!);
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}, rate {profile.RatePerSecond}/s burst {profile.Burst}"));
             foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
-            io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
+            io.Out.WriteLine($"bundle written to {bundle}: copy the whole directory to the bot host, then delete it here (bot.key is the bot's secret; the appliance keeps no copy)");
             return 0;
         });
         return command;
@@ -77,6 +77,12 @@ internal static class BotsCommand
         result.AddError(message);
         return null;
     }
+
+    /// <summary>
+    /// Not marked Required: BotEnrollment's own check gives the sentence that explains why it is
+    /// needed (System.CommandLine would say only that it is missing).
+    /// </summary>
+    private static Option<string?> OutOption(string description) => new("--out") { Description = description };
 
     private static Command List(CliIo io)
     {
@@ -117,12 +123,12 @@ internal static class BotsCommand
     {
         var dataDir = CommonOptions.DataDir();
         var name = new Argument<string>("name");
-        var output = new Option<string?>("--out") { Description = "Where to write the new bundle (default: DATA_DIR/bundles/NAME)" };
-        var command = new Command("renew", "Issue a new certificate and bundle; the old certificate stops working") { name, dataDir, output };
+        var output = OutOption("Directory to write the new bundle to (required, outside the data dir)");
+        var command = new Command("renew", "Issue a new certificate and bundle (to --out); the old certificate stops working") { name, dataDir, output };
         CommandAction.Set(command, io, parse =>
         {
-            var (profile, bundle) = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Renew(parse.GetValue(name)!, parse.GetValue(output));
-            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}");
+            var (profile, bundle) = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Renew(parse.GetValue(name)!, parse.GetValue(output)!);
+            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}: copy it to the bot host, then delete it here");
             return 0;
         });
         return command;

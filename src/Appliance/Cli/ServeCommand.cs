@@ -30,6 +30,7 @@ internal static class ServeCommand
             var config = ApplianceConfig.Load(data.ConfigFile);
             // Once per start: old keys the file still carries (ignored, or read under their new name).
             foreach (var warning in config.Warnings) io.Error.WriteLine($"warning: {warning}");
+            WarnIfSecretsCannotBeLocked(io, data);
             var panelName = PanelFactory.Resolve(parse.GetValue(panel), config);
             PanelFactory.EnsureAllowed(panelName, config, parse.GetValue(insecureTestPanel));
             using var panelDevice = CreatePanel(io, panelName, data, config, time);
@@ -61,9 +62,13 @@ internal static class ServeCommand
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = new DataDir(parse.GetValue(dataDir)!);
+            DemoSetup.EnsureMadeByDemo(data); // a dir demo did not make gets not even a lock file
             using var owner = data.LockForServer(); // before demo setup writes anything
-            using var secret = parse.GetValue(secretStdin) ? SecretInput.ReadLine(io, "Demo secret key: ") : null;
-            var demo = DemoSetup.Ensure(data, parse.GetValue(listen)!, time, secret);
+            DemoSetup.Result demo;
+            // Zeroed once sealed: the server holds only what it unseals.
+            using (var secret = parse.GetValue(secretStdin) ? SecretInput.ReadLine(io, "Demo secret key: ") : null)
+                demo = DemoSetup.Ensure(data, parse.GetValue(listen)!, time, secret);
+            WarnIfSecretsCannotBeLocked(io, data);
             var config = ApplianceConfig.Load(data.ConfigFile);
             var token = TokenOpener.Open(data, null);
             io.Out.WriteLine("*** DEMO: SOFTWARE TOKEN. The keys in software-token.json protect nothing; this is not a hardware key. ***");
@@ -79,6 +84,12 @@ internal static class ServeCommand
             return await RunAsync(io, setup, demo.BundleDir, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Once, at start; the journal keeps stderr.</summary>
+    private static void WarnIfSecretsCannotBeLocked(CliIo io, DataDir data)
+    {
+        if (ProcessHardening.CheckMemoryLock(data) is { } warning) io.Error.WriteLine(warning);
     }
 
     /// <summary>Keys reach the console panel only from a terminal (stdin may carry a secret).</summary>

@@ -41,6 +41,9 @@ internal static class SignCommand
                 io.Out.WriteLine(answer.Body.ToStringUtf8());
                 return answer.HttpStatus is >= 200 and < 300 ? 0 : 1;
             }
+            // Connect first (TLS handshake, HTTP/2): on a busy machine a cold process takes seconds to
+            // get there, which would otherwise count against the 5 s clock skew of the signed request.
+            await client.GetStatusAsync(cancellationToken);
             var signed = await client.SignAsync(verb, parse.GetValue(path)!, pairs, parse.GetValue(credential)!, cancellationToken);
             io.Out.WriteLine($"authorization: {signed.Authorization}");
             io.Out.WriteLine($"request: {verb} {parse.GetValue(path)}{(signed.UrlQuery.Length > 0 ? "?" + signed.UrlQuery : "")}");

@@ -1,5 +1,6 @@
-using Appliance.Pipeline;
 using Appliance.Approval;
+using Appliance.Common;
+using Appliance.Pipeline;
 using Appliance.Config;
 using Appliance.Pki;
 using Appliance.Policy;
@@ -33,8 +34,9 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
 
 /// <summary>
 /// Adds, renews and revokes bots: issues the client certificate from the appliance CA, pins its
-/// thumbprint in the bot's profile and writes the bundle the bot needs. Checks everything before
-/// writing anything, so a bad request changes nothing.
+/// thumbprint in the bot's profile and writes the bundle the bot needs to the operator's directory,
+/// never into the data dir: the appliance keeps no bot.key (only the demo keeps its own bundle).
+/// Checks everything before writing anything, so a bad request changes nothing.
 /// </summary>
 public sealed class BotEnrollment(DataDir data, TimeProvider time)
 {
@@ -42,9 +44,13 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
 
     public BotStore Store => _store;
 
-    public (BotProfile Profile, string BundleDir) Add(BotRequest request, string? bundleDir = null)
+    /// <summary>Only <see cref="DemoSetup"/> sets this: the demo keeps its bot's bundle in its own data dir.</summary>
+    internal bool BundleInDataDir { get; init; }
+
+    public (BotProfile Profile, string BundleDir) Add(BotRequest request, string bundleDir)
     {
         BotNames.Validate(request.Name);
+        var dir = BundleDirectory(bundleDir, request.Name);
         if (_store.Exists(request.Name))
             throw new InvalidOperationException($"A bot named '{request.Name}' exists; use 'bots renew {request.Name}' for a new certificate, or pick another name.");
         RequireCredential(request.Credential);
@@ -89,7 +95,7 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             Created = time.GetUtcNow(),
         };
         if (profile.Detached) CheckDetached(profile);
-        return Issue(profile, bundleDir);
+        return Issue(profile, dir);
     }
 
     /// <summary>A detached token works at every Upbit endpoint with the same parameters: allowed only where that grants nothing more.</summary>
@@ -102,9 +108,18 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             throw new ArgumentException($"--detached is refused: {why}. A detached token can do at Upbit whatever its credential can (e.g. a token for a call without parameters cancels all orders); use Send or the HTTPS front instead.");
     }
 
-    /// <summary>A new certificate (and bundle) for an existing bot; the old certificate stops working.</summary>
-    public (BotProfile Profile, string BundleDir) Renew(string name, string? bundleDir = null) =>
-        Issue(_store.Load(name) with { Revoked = null }, bundleDir);
+    /// <summary>
+    /// A new certificate (and bundle) for an existing bot; the old certificate stops working, so a
+    /// bundle an older version left in DATA_DIR/bundles/NAME is deleted with it.
+    /// </summary>
+    public (BotProfile Profile, string BundleDir) Renew(string name, string bundleDir)
+    {
+        var dir = BundleDirectory(bundleDir, name);
+        var issued = Issue(_store.Load(name) with { Revoked = null }, dir);
+        var left = Path.Combine(data.Root, "bundles", name);
+        if (!BundleInDataDir && Directory.Exists(left)) Directory.Delete(left, recursive: true);
+        return issued;
+    }
 
     public BotProfile Revoke(string name)
     {
@@ -115,10 +130,24 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         return revoked;
     }
 
-    private (BotProfile, string) Issue(BotProfile profile, string? bundleDir)
+    /// <summary>The bundle goes where the operator says, and never into the data dir (bot.key must not stay on the card).</summary>
+    private string BundleDirectory(string? bundleDir, string name)
+    {
+        if (string.IsNullOrWhiteSpace(bundleDir))
+            throw new ArgumentException(
+                $"Say where to write the bot's bundle with --out DIR (e.g. --out ./{name}-bundle): the bundle holds the bot's private key, " +
+                "which the appliance does not keep; copy the directory to the bot host and delete it here.");
+        var dir = Path.GetFullPath(bundleDir);
+        if (!BundleInDataDir && PathContainment.IsWithin(dir, data.Root))
+            throw new ArgumentException(
+                $"--out {dir} is inside the data dir {data.Root}, and the appliance must not keep the bot's private key; " +
+                $"write the bundle outside it (e.g. --out ~/{name}-bundle) and copy it to the bot host.");
+        return dir;
+    }
+
+    private (BotProfile, string) Issue(BotProfile profile, string dir)
     {
         var config = ApplianceConfig.Load(data.ConfigFile);
-        var dir = Path.GetFullPath(bundleDir ?? Path.Combine(data.Root, "bundles", profile.Name));
         using var ca = ApplianceCa.Load(data.CaDir, time);
         using var certificate = ca.IssueBotCertificate(profile.Name);
         var issued = profile with

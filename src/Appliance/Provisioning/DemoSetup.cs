@@ -13,7 +13,9 @@ namespace Appliance.Provisioning;
 /// <summary>
 /// Makes (or refreshes) a demo data dir: a software token, a CA, a demo credential and a demo
 /// bot with its bundle. Safe to run again on the same directory; the bot gets a fresh bundle
-/// each time so its endpoint always matches the listen address.
+/// each time so its endpoint always matches the listen address. A directory it did not make
+/// (no <c>"demo": true</c> in appliance.json) is refused before anything in it is touched: demo
+/// replaces token.json and the credentials, which would wreck a production data dir.
 /// </summary>
 public static class DemoSetup
 {
@@ -35,6 +37,7 @@ public static class DemoSetup
     public static Result Ensure(DataDir data, string listen, TimeProvider time, SecretBytes? secret)
     {
         ListenAddress.Parse(listen);
+        EnsureMadeByDemo(data);
         AtomicFile.CreatePrivateDirectory(data.Root);
         var created = !File.Exists(data.SoftwareTokenFile);
         using (var token = created ? SoftwareToken.Create(time) : SoftwareToken.Load(data.SoftwareTokenFile))
@@ -55,17 +58,34 @@ public static class DemoSetup
         EnsureCredential(credentials, CredentialName, AccessKey, ApprovalMode.None, Scopes, secret);
         EnsureCredential(credentials, WithdrawCredentialName, WithdrawAccessKey, ApprovalMode.Button, ["view-withdrawals", "withdraw"], secret);
 
-        var bots = new BotEnrollment(data, time);
+        // The demo's bot is the one bundle kept in a data dir: the demo's own, beside its software token.
+        var bots = new BotEnrollment(data, time) { BundleInDataDir = true };
+        var demoBundle = BundleDir(data);
         var (profile, bundle) = bots.Store.Exists(BotName)
-            ? bots.Renew(BotName)
+            ? bots.Renew(BotName, demoBundle)
             : bots.Add(new BotRequest(BotName, CredentialName, [.. Scopes, "withdraw"])
             {
                 WithdrawAddresses = [WithdrawalAddress.Parse($"BTC:BTC:{WithdrawAddress}")],
                 WithdrawCaps = [WithdrawalCap.Parse("BTC:0.01:0.05")],
-            });
+            }, demoBundle);
         if (!profile.AllowsCredential(WithdrawCredentialName))
             bots.Store.Save(profile with { Credentials = [.. profile.Credentials, WithdrawCredentialName] });
         return new Result(data, bundle, created);
+    }
+
+    /// <summary>Where the demo keeps its bot's bundle: DATA_DIR/bundles/demo-bot.</summary>
+    public static string BundleDir(DataDir data) => Path.Combine(data.Root, "bundles", BotName);
+
+    /// <summary>A missing or empty directory is made here; anything else must carry the demo mark.</summary>
+    /// <summary>Refuses a non-empty data dir that demo did not make (read-only: demo checks it before it locks the dir).</summary>
+    internal static void EnsureMadeByDemo(DataDir data)
+    {
+        // The lock file demo itself takes before it writes anything (DataDir.LockForServer) does not make a dir someone else's.
+        if (!Directory.Exists(data.Root) || !Directory.EnumerateFileSystemEntries(data.Root).Any(e => Path.GetFileName(e) != DataDir.LockFileName)) return;
+        if (File.Exists(data.ConfigFile) && ApplianceConfig.Load(data.ConfigFile).Demo) return;
+        throw new InvalidOperationException(
+            $"{data.Root} was not made by 'appliance demo' (its appliance.json has no \"demo\": true), and demo would overwrite its token.json " +
+            "and credentials; nothing was changed. Give demo a new or empty --data-dir, or leave --data-dir out to use the default demo directory.");
     }
 
     private static void EnsureCredential(CredentialProvisioning credentials, string name, string accessKey, ApprovalMode approval,

@@ -99,7 +99,7 @@ public sealed class AlertDeliveryTests
         await using var appliance = await TestAppliance.StartAsync();
         var raised = new List<Alert>();
         appliance.Server.Alerts.AlertRaised += a => { lock (raised) raised.Add(a); };
-        new global::Appliance.Provisioning.BotEnrollment(appliance.Data, TimeProvider.System).Add(new global::Appliance.Provisioning.BotRequest("late-bot", "demo", ["view-assets"]));
+        new global::Appliance.Provisioning.BotEnrollment(appliance.Data, TimeProvider.System).Add(new global::Appliance.Provisioning.BotRequest("late-bot", "demo", ["view-assets"]), TestAppliance.BundleFor(appliance.Data, "late-bot"));
         await AuditChainTests.WaitUntil(() => { lock (raised) return raised.Any(a => a.Rule == AlertRuleNames.NewBot && a.Bot == "late-bot"); });
         lock (raised) Assert.DoesNotContain(raised, a => a.Bot == "demo-bot"); // known at start: not new
     }

@@ -36,7 +36,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
         Upbit = upbit;
         Bot = bot;
         Records = new SignRecords(bot);
-        Client = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", bot));
+        Client = appliance.Client(TestAppliance.BundleFor(appliance.Data, bot));
     }
 
     public TestAppliance Appliance { get; }
@@ -70,7 +70,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
                         WithdrawalAddress.Parse($"XRP:XRP:{XrpAddress}:{XrpMemo}"),
                     ],
                     WithdrawCaps = (caps ?? ["BTC:0.5:1", "KRW:1000000:"]).Select(WithdrawalCap.Parse).ToList(),
-                });
+                }, TestAppliance.BundleFor(data, bot));
             },
             // Upbit withdraws only to addresses registered on its site: the stand-in knows these two.
             exchangeOptions: FakeUpbitServer.Quiet(new("BTC", "BTC", BtcAddress), new("XRP", "XRP", XrpAddress, XrpMemo)));

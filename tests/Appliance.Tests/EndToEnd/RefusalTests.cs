@@ -197,9 +197,9 @@ public sealed class RefusalTests : IAsyncLifetime
             new BotEnrollment(data, TimeProvider.System).Add(new BotRequest("withdrawer", "hot", ["withdraw"])
             {
                 WithdrawAddresses = [Appliance.Policy.WithdrawalAddress.Parse("BTC:BTC:bc1qexampleaddress0000000000000000000000")],
-            });
+            }, TestAppliance.BundleFor(data, "withdrawer"));
         });
-        using var withdrawer = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", "withdrawer"));
+        using var withdrawer = appliance.Client(TestAppliance.BundleFor(appliance.Data, "withdrawer"));
         await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => withdrawer.SendAsync("POST", "/v1/withdraws/coin",
             [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.01"), new("address", "bc1qexampleaddress0000000000000000000000")]));
     }
@@ -219,7 +219,7 @@ public sealed class RefusalTests : IAsyncLifetime
 
     private ApplianceClient LimitedBot(string name, BotRequest request)
     {
-        var bundle = Path.Combine(_appliance.Data.Root, "bundles", name);
+        var bundle = TestAppliance.BundleFor(_appliance.Data, name);
         new BotEnrollment(_appliance.Data, TimeProvider.System).Add(request, bundle);
         _appliance.Server.Bots.Reload();
         return _appliance.Client(bundle);

@@ -78,7 +78,7 @@ public sealed class TestAppliance : IAsyncDisposable
         try
         {
             var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
-            return new TestAppliance(dir, data, server, Path.Combine(data.Root, "bundles", DemoSetup.BotName), exchange) { Time = time };
+            return new TestAppliance(dir, data, server, DemoSetup.BundleDir(data), exchange) { Time = time };
         }
         catch
         {
@@ -87,6 +87,12 @@ public sealed class TestAppliance : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Where a test writes another bot's bundle: beside the data dir, never in it (bots add refuses
+    /// an --out inside the data dir; only the demo bot's bundle lives there).
+    /// </summary>
+    public static string BundleFor(DataDir data, string bot) => Path.Combine(Path.GetDirectoryName(data.Root)!, "bundles", bot);
 
     /// <summary>A client for the demo bot, or for another bundle.</summary>
     public ApplianceClient Client(string? bundleDir = null, TimeProvider? clientTime = null) =>

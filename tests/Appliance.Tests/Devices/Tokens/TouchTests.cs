@@ -56,7 +56,7 @@ public sealed class TouchTests : IAsyncLifetime
         Assert.Equal("/v1/accounts", _app.Prompts.Last.Path);
         var used = Assert.Single(_released);
         Assert.True(used.IsDisposed);
-        Assert.All(used.UnsafeBufferForTests, b => Assert.Equal(0, b));
+        Assert.True(used.ZeroedOnDispose);
         // The touch credential never sits in the vault between uses.
         Assert.DoesNotContain(_app.Appliance.Server.Vault.SecretsForTests(), s => s == used);
 
