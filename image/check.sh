@@ -21,12 +21,12 @@ cd "$REPO_ROOT"
 MAX_EXPOSURE=1.5
 host_dll="$REPO_ROOT/src/Appliance/bin/Release/net10.0/appliance.dll"
 
-# ---- THE SMOKE REQUEST (steps 6 and 7; $1 is the bot's bundle): the one line to change when ----
-# ---- `demo` sends through its stand-in exchange (add --send).                                ----
-smoke_request() { dotnet "$host_dll" sign --bundle "$1" GET /v1/accounts; }
+# ---- THE SMOKE REQUEST (steps 6 and 7; $1 is the bot's bundle): the appliance sends it to its ----
+# ---- stand-in exchange (NOT Upbit) and prints the exchange's answer.                          ----
+smoke_request() { dotnet "$host_dll" sign --bundle "$1" --send GET /v1/accounts; }
 # ----------------------------------------------------------------------------------------------
-# (Step 7 runs `serve` on a data dir `demo` made, without demo's process: a request that needs the
-# stand-in exchange needs one started for step 7 too.)
+# (Step 7 runs `serve` on a data dir `demo` made, without demo's process, so it starts the stand-in
+# exchange on its own with `appliance stand-in` and points `serve --upbit-url` at it.)
 
 # send_smoke BUNDLE SERVER_LOG: the smoke request, retried only on CLOCK_SKEW (nothing signed or
 # sent): a server under emulation JIT-compiles its request path on the first request, which can
@@ -64,6 +64,7 @@ UNIT="$OVERLAY/etc/systemd/system/appliance.service"
 TOTAL_START=$SECONDS
 work="$(mktemp -d)"
 demo_pid=""
+exchange_pid=""
 nspawn_pid=""
 stop() { # stop PID: TERM, up to 20 s, then KILL
   [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
@@ -83,6 +84,7 @@ stop_container() {
 }
 cleanup() {
   stop "$demo_pid"
+  stop "$exchange_pid"
   stop_container
   rm -rf "$work"
 }
@@ -304,7 +306,8 @@ dotnet publish src/Appliance -c Release -r linux-x64 --self-contained --artifact
 # Its data dir: one `demo` makes (software token, a bot bundle), then owned by the service user.
 port="$(free_port)"
 data="$work/nspawn-data"
-dotnet "$host_dll" demo --data-dir "$data" --listen "127.0.0.1:$port" </dev/null >"$work/mkdemo.log" 2>&1 &
+smoke_secret="image-check-secret-$$-0123456789abcdef"
+dotnet "$host_dll" demo --data-dir "$data" --listen "127.0.0.1:$port" --secret-stdin <<<"$smoke_secret" >"$work/mkdemo.log" 2>&1 &
 demo_pid=$!
 for _ in $(seq 1 120); do
   grep -q '^listening on ' "$work/mkdemo.log" && [ -f "$data/bundles/demo-bot/bot.json" ] && break
@@ -320,12 +323,25 @@ sed -i "s/\"127.0.0.1:9464\"/\"127.0.0.1:$metrics_port\"/" "$data/appliance.json
 chown -R "$uid:$uid" "$data"
 chmod 0700 "$data"
 
-# The unit exactly as the image has it; only ExecStart differs: the container has no GPIO, and it
-# listens on all addresses as the Pi does (so the certificate lists them, read through netlink).
+# The exchange it sends to: the stand-in (NOT Upbit) on the host's loopback, knowing the demo's keys.
+exchange_port="$(free_port)"
+printf '%s\n%s\n' "$smoke_secret" "$smoke_secret" | dotnet "$host_dll" stand-in --listen "127.0.0.1:$exchange_port" \
+  --access-key demo-access-key --access-key demo-withdraw-access-key >"$work/stand-in.log" 2>&1 &
+exchange_pid=$!
+for _ in $(seq 1 120); do
+  grep -q 'stand-in exchange listening on' "$work/stand-in.log" && break
+  kill -0 "$exchange_pid" 2>/dev/null || { cat "$work/stand-in.log"; fail "the stand-in exchange exited"; }
+  sleep 0.5
+done
+grep -q 'stand-in exchange listening on' "$work/stand-in.log" || fail "the stand-in exchange did not listen within 60 s"
+
+# The unit exactly as the image has it; only ExecStart differs: the container has no GPIO, it
+# listens on all addresses as the Pi does (so the certificate lists them, read through netlink), and
+# it sends to the stand-in on loopback (which appliance.json alone may never name).
 dropin="$work/appliance.service.d"
 mkdir -p "$dropin"
-printf '[Service]\nExecStart=\nExecStart=/opt/appliance/appliance serve --data-dir /var/lib/appliance --panel none --listen 0.0.0.0:%s\n' \
-  "$port" >"$dropin/10-check.conf"
+printf '[Service]\nExecStart=\nExecStart=/opt/appliance/appliance serve --data-dir /var/lib/appliance --panel none --listen 0.0.0.0:%s --upbit-url http://127.0.0.1:%s --insecure-test-upstream\n' \
+  "$port" "$exchange_port" >"$dropin/10-check.conf"
 # A private copy of the cached root for this run (the cache is never booted itself).
 cp -a "$nspawn_root" "$work/container"
 systemd-nspawn --quiet --boot --directory="$work/container" --register=no --keep-unit \
@@ -371,6 +387,8 @@ grep -q 'state: ready' <<<"$status" || fail "the service is not ready: $status"
   fail "appliance.service restarted while it was checked"
 stop_container
 nspawn_pid=""
+stop "$exchange_pid"
+exchange_pid=""
 done_step
 
 printf '\nimage/check.sh: all checks passed in %ss (exposure %s)\n' "$((SECONDS - TOTAL_START))" "$exposure"
