@@ -14,6 +14,20 @@ public static class AuditReader
                 yield return r;
     }
 
+    /// <summary>
+    /// The records written at or after <paramref name="since"/>, in chain order: only segments written to
+    /// since then are read (a segment's last write is its newest record), so start-up reads a day, not the card.
+    /// </summary>
+    public static IEnumerable<AuditRecord> ReadSince(string directory, DateTimeOffset since)
+    {
+        foreach (var (_, path) in AuditSegments.List(directory))
+        {
+            if (File.GetLastWriteTimeUtc(path) < since.UtcDateTime) continue;
+            foreach (var r in ReadSegment(path, 0).Records)
+                if (r.Entry.Time >= since) yield return r;
+        }
+    }
+
     /// <summary>The complete records of a segment from byte <paramref name="offset"/>, and the offset after the last one.</summary>
     public static (List<AuditRecord> Records, long NextOffset) ReadSegment(string path, long offset)
     {

@@ -53,7 +53,7 @@ public static class SendHistory
     {
         var parameters = d.Params ?? [];
         var fingerprint = SentRequests.Fingerprint(d.Bot!, d.RequestId!, d.Method ?? "", d.Path ?? "", d.Credential ?? "", parameters);
-        sent.Restore(d.Bot!, d.RequestId!, fingerprint, d.Time, d.AuditId!, status);
+        sent.Restore(d.Bot!, d.RequestId!, fingerprint, d.Time, d.AuditId!, status, PlacedOrder(d)?.Identifier);
     }
 
     private static (string Identifier, string? Market, decimal? Volume)? PlacedOrder(AuditEntry d)

@@ -68,13 +68,13 @@ public sealed class SentRequests(TimeProvider time, TimeSpan? window = null, int
     }
 
     /// <summary>At start: an id the audit log shows as sent. Its answer is gone; only its status may be known.</summary>
-    public void Restore(string bot, string requestId, string fingerprint, DateTimeOffset sentAt, string auditId, int? status)
+    public void Restore(string bot, string requestId, string fingerprint, DateTimeOffset sentAt, string auditId, int? status, string? identifier = null)
     {
         lock (_lock)
         {
             if (sentAt < time.GetUtcNow() - Window || _entries.ContainsKey((bot, requestId))) return;
             var entry = new Entry(fingerprint, sentAt);
-            entry.Result.TrySetException(status is { } s ? Refusals.AlreadySent(requestId, s, auditId) : Refusals.OutcomeUnknown(null));
+            entry.Result.TrySetException(status is { } s ? Refusals.AlreadySent(requestId, s, auditId) : Refusals.OutcomeUnknown(identifier));
             entry.Result.Task.Exception?.Handle(_ => true); // observed: nobody may ever await it
             Add(bot, requestId, entry);
         }

@@ -93,12 +93,19 @@ internal sealed class Composition : IAsyncDisposable
             var upstream = setup.Upstream ?? Own(new UpbitHttpUpstream(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream)
                 with { MaxAnswerBytes = config.ToSignerOptions().MaxUpstreamBytes }, time, logs.CreateLogger<UpbitHttpUpstream>()));
             var options = config.ToSignerOptions();
+            var sent = new SentRequests(time);
+            var owners = new OrderOwners(time);
             var guards = new PipelineGuards(
                 new ReplayGuard(time, options.ClockSkew, options.ReplayCapacityPerBot),
-                new SentRequests(time),
-                new OrderOwners(time),
+                sent,
+                owners,
                 new WithdrawalPolicy(time, fileAudit?.WithdrawalTotals), // the 24 h totals survive a restart
-                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()));
+                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()))
+            {
+                // Never twice across a restart: read off the start path; requests wait for it.
+                Restored = fileAudit is null ? Task.CompletedTask
+                    : Task.Run(() => SendHistoryLoader.Load(setup.Data.AuditDir, sent, owners, time, logs.CreateLogger<SendHistoryLoader>())),
+            };
             var metrics = Own(new RequestMetrics(meters));
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,

@@ -36,6 +36,7 @@ public sealed class SendHistoryTests
 
         var unknown = await Assert.ThrowsAsync<SignRefusal>(() => after.Send("GET", "/v1/accounts", requestId: "a1"));
         Assert.Equal(Reasons.OutcomeUnknown, unknown.Reason);
+        Assert.Null(unknown.Identifier); // not an order
         // The order went out without an identifier; the appliance derived one, and the retry (as the bot sent it) still matches.
         var known = await Assert.ThrowsAsync<SignRefusal>(() => after.Send("POST", "/v1/orders", requestId: "o1", parameters: Order));
         Assert.Equal(Reasons.AlreadySent, known.Reason);
