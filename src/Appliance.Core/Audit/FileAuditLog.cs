@@ -95,9 +95,6 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     /// <summary>The first record kept (1, or where retention's anchor starts the log).</summary>
     public long FirstSeq { get; internal set; }
 
-    /// <summary>Records waiting for the writer.</summary>
-    public long QueueDepth => Interlocked.Read(ref _queued);
-
     /// <summary>The last durable record: its sequence number and hash.</summary>
     public (long Seq, string Hash) Head
     {
