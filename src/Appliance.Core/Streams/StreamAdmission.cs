@@ -28,11 +28,12 @@ public sealed class StreamAdmission(BotRegistry bots, CredentialVault vault, App
     public async Task<StreamGrant> AdmitAsync(X509Certificate2? certificate, IPAddress peer, string credential, StreamSubscription wanted)
     {
         var auditId = Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
-        var bot = BotIdentity.Identify(bots, certificate, peer, time.GetUtcNow()); // unknown peers are never recorded by name
+        var bot = BotIdentity.Find(bots, certificate); // unknown peers are never recorded by name
         var name = string.IsNullOrEmpty(credential) ? bot.Credential : credential;
         StreamSubscription granted;
         try
         {
+            BotIdentity.CheckStanding(bot, certificate!, peer, time.GetUtcNow());
             state.EnsureCanSign();
             Authorizer.CheckCredential(bot, name);
             if (vault.IsTouchGated(name)) throw Refusals.TouchOnly(name);

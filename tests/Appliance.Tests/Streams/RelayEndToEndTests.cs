@@ -34,6 +34,9 @@ public sealed class RelayEndToEndTests : IAsyncLifetime
         await _appliance.DisposeAsync();
     }
 
+    private List<Appliance.Audit.AuditEntry> Decisions() =>
+        [.. Appliance.Audit.AuditReader.ReadAll(_appliance.Data.AuditDir).Select(r => r.Entry).Where(e => e.Kind == Appliance.Audit.AuditKind.Decision)];
+
     private int UpstreamHandshakes => _appliance.Exchange.Accepted.Count(a => a.Path == WebSocketPath);
 
     private async Task<ApplianceClient> BotAsync(string name, string[] scopes, string[]? markets = null, bool allOrders = false) =>
@@ -76,6 +79,9 @@ public sealed class RelayEndToEndTests : IAsyncLifetime
 
         // One audited decision for the subscription, and the upstream connection used the appliance's own token.
         Assert.Equal(DemoSetup.AccessKey, Assert.Single(_appliance.Exchange.Accepted, a => a.Path == WebSocketPath).AccessKey);
+        var opened = Assert.Single(Decisions(), e => e.Path == WebSocketPath);
+        Assert.Equal(("sent", DemoSetup.BotName, DemoSetup.CredentialName), (opened.Decision, opened.Bot, opened.Credential));
+        Assert.Equal(["types=myOrder,myAsset"], opened.Params!.Select(p => $"{p.Key}={p.Value}"));
     }
 
     [Fact]
@@ -126,6 +132,7 @@ public sealed class RelayEndToEndTests : IAsyncLifetime
         Assert.Equal(Reasons.MarketDenied, error.GetProperty("name").GetString());
         Assert.Contains("KRW-ETH", error.GetProperty("message").GetString());
         Assert.Equal(0, UpstreamHandshakes);
+        Assert.Equal(2, Decisions().Count(e => e.Path == WebSocketPath && e.Decision == "denied" && e.Reason == Reasons.MarketDenied && e.Bot == "btc-only"));
     }
 
     [Fact]
