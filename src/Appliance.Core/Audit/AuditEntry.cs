@@ -6,7 +6,7 @@ using Appliance.Sealing;
 namespace Appliance.Audit;
 
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
-public enum AuditKind { Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop }
+public enum AuditKind { Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop, Retention }
 
 public static class AuditKinds
 {
@@ -57,7 +57,7 @@ public sealed record AuditEntry
     public string? Uuid { get; init; }
     public string? Identifier { get; init; }
 
-    /// <summary>A sentence for alert, token, truncation, start and stop records.</summary>
+    /// <summary>A sentence for alert, token, truncation, start, stop and retention records.</summary>
     public string? Detail { get; init; }
     public AuditCheckpoint? Checkpoint { get; init; }
 

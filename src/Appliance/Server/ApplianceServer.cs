@@ -91,7 +91,8 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(sp => new Metrics.MetricsEndpoint(setup.MetricsListen ?? setup.Config.Metrics,
             sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<Metrics.MetricsEndpoint>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsEndpoint>());
-        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>()));
+        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>())
+            { AuditDisk = parts.Retention is { } retention ? retention.Storage.Report : null });
         services.AddSystemd();
         services.AddHostedService(sp => new Metrics.SystemdWatchdog(sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), setup.Time));
 
