@@ -47,7 +47,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
     public ApplianceClient Client { get; }
 
     public static async Task<ApprovalAppliance> StartAsync(ApprovalOptions? options = null,
-        ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true)
+        ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true, string[]? scopes = null)
     {
         var bot = "treasury-" + Guid.NewGuid().ToString("N")[..8];
         var panel = new TestPanel();
@@ -59,7 +59,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
             },
             prepare: data =>
             {
-                string[] scopes = ["withdraw", "trade", "view-assets"];
+                scopes ??= ["withdraw", "trade", "view-assets"];
                 using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
                     new CredentialProvisioning(data, TimeProvider.System).Add(Credential, AccessKey, approval, scopes, null, secret);
                 new BotEnrollment(data, TimeProvider.System).Add(new BotRequest(bot, Credential, scopes)

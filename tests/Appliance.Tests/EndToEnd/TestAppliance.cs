@@ -46,13 +46,15 @@ public sealed class TestAppliance : IAsyncDisposable
 
     /// <param name="exchangeKnowsKeys">False: the stand-in does not know the demo access keys, so it answers 401 invalid_access_key.</param>
     public static async Task<TestAppliance> StartAsync(Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null,
-        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true, StandInOptions? exchangeOptions = null)
+        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true, StandInOptions? exchangeOptions = null,
+        TimeProvider? setupTime = null)
     {
         var dir = new TempDir();
         time ??= TimeProvider.System;
         var data = new DataDir(dir.Sub("data"));
+        // setupTime: the clock the demo data dir (CA, demo bot certificate) is made by, e.g. one in the past.
         using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
-            DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
+            DemoSetup.Ensure(data, "127.0.0.1:0", setupTime ?? time, secret);
         // Tests send in tight loops: the demo bot's own rate (10/s by default) is tested in the rate tests.
         var bots = new BotStore(data.Root);
         bots.Save(bots.Load(DemoSetup.BotName) with { RatePerSecond = BotProfile.MaxRatePerSecond, Burst = BotProfile.MaxBurst });
