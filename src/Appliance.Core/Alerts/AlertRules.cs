@@ -33,9 +33,9 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
         var bot = d.Bot == "-" ? null : d.Bot;
         lock (_gate)
         {
-            if (EndpointCatalog.Default.TryFind(d.Method, d.Path, out var endpoint) && endpoint.IsWithdrawal)
+            if (EndpointCatalog.Default.TryFind(d.Method, d.Path, out var endpoint) && endpoint.MovesAssets)
                 alerts.Add(new Alert(AlertRuleNames.Withdrawal, now,
-                    $"withdrawal request {d.Method} {d.Path} by {d.Bot} ({d.Outcome.ToString().ToLowerInvariant()}{(d.Reason is null ? "" : " " + d.Reason)}): {Describe(d.Params)}",
+                    $"{(endpoint.IsWithdrawal ? "withdrawal" : "asset transfer")} request {d.Method} {d.Path} by {d.Bot} ({d.Outcome.ToString().ToLowerInvariant()}{(d.Reason is null ? "" : " " + d.Reason)}): {Describe(d.Params)}",
                     bot, d.Credential));
             if (d.Outcome == Outcome.Signed && bot is not null && Notional(d) is { } notional && LargeOrder(bot, notional) is { } median)
                 alerts.Add(new Alert(AlertRuleNames.LargeOrder, now,

@@ -38,6 +38,7 @@ public static class Reasons
     public const string ApprovalTimeout = "APPROVAL_TIMEOUT";
     public const string WithdrawAddressDenied = "WITHDRAW_ADDRESS_DENIED";
     public const string WithdrawLimit = "WITHDRAW_LIMIT";
+    public const string TransferPocketDenied = "TRANSFER_POCKET_DENIED";
 
     // FAILED_PRECONDITION
     public const string KeyAbsent = "KEY_ABSENT";

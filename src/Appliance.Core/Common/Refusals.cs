@@ -159,6 +159,12 @@ public static class Refusals
     public static SignRefusal WithdrawAbove24h(string bot, decimal used, decimal amount, string currency, decimal cap) => Denied(Reasons.WithdrawLimit,
         $"Bot '{bot}' has withdrawn or is withdrawing {used} {currency} in the last 24 h; {amount} more would pass its 24 h cap of {cap} {currency}. Wait, or raise the cap with --withdraw-cap.");
 
+    public static SignRefusal TransferPocketDenied(string bot, string endpoint, string destination) => Denied(Reasons.TransferPocketDenied,
+        $"Bot '{bot}' may not {endpoint} to pocket '{Echo(destination)}': that pocket is not on its allowlist; ask the operator to add it with 'bots add --transfer-pocket'.");
+
+    public static SignRefusal NoTransferPockets(string bot, string endpoint) => Denied(Reasons.TransferPocketDenied,
+        $"Bot '{bot}' has no destination pockets, so it may not {endpoint}; re-add it with --transfer-pocket POCKET_UUID to allow one.");
+
     public static SignRefusal ApprovalRejected(string what) => Denied(Reasons.ApprovalRejected,
         $"The operator rejected {what} on the appliance panel; nothing was sent.");
 

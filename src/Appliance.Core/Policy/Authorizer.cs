@@ -17,6 +17,7 @@ public static class Authorizer
         CheckScope(bot, endpoint, credential, credentialScopes);
         CheckMarkets(bot, endpoint, parameters);
         OrderCaps.Check(bot, endpoint, parameters);
+        PocketTransfers.Check(bot, endpoint, parameters);
     }
 
     public static void CheckCredential(BotProfile bot, string credential)

@@ -40,6 +40,9 @@ public sealed record BotProfile
     /// <summary>Per-withdrawal and rolling 24 h caps by currency; a currency without one is not capped.</summary>
     [JsonPropertyName("withdraw_caps")] public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
 
+    /// <summary>Pockets (their UUIDs, as Upbit takes them in <c>to</c>) the bot may transfer assets to; a pocket transfer anywhere else is refused.</summary>
+    [JsonPropertyName("transfer_pockets")] public IReadOnlyList<string> TransferPockets { get; init; } = [];
+
     [JsonPropertyName("created")] public DateTimeOffset Created { get; init; }
 
     [JsonPropertyName("cert_expires")] public DateTimeOffset CertExpires { get; init; }

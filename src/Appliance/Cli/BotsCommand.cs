@@ -22,17 +22,18 @@ internal static class BotsCommand
         var dataDir = CommonOptions.DataDir();
         var name = new Argument<string>("name") { Description = "Bot name: lowercase letters, digits, '-', '_'" };
         var credential = new Option<string>("--credential") { Description = "The credential this bot signs with by default", Required = true };
-        var scopes = new Option<string>("--scopes") { Description = "Comma list: view-assets, view-orders, trade, trade-test, view-withdrawals, withdraw, view-deposits, deposit", Required = true };
+        var scopes = new Option<string>("--scopes") { Description = "Comma list: view-assets, view-orders, trade, trade-test, view-withdrawals, withdraw, view-deposits, deposit, pocket-manage, asset-transfer", Required = true };
         var markets = new Option<string?>("--markets") { Description = "Comma list of markets the bot may touch, e.g. KRW-BTC,KRW-ETH (default: any)" };
         var allowIp = new Option<string[]>("--allow-ip") { Description = "CIDR the bot may connect from; repeat for more (default: private LAN ranges)", AllowMultipleArgumentsPerToken = false };
         var maxNotional = new Option<decimal?>("--max-order-notional") { Description = "Largest order in quote currency (price × volume)" };
         var maxVolume = new Option<decimal?>("--max-order-volume") { Description = "Largest order volume in base currency" };
         var withdrawAddress = new Option<string[]>("--withdraw-address") { Description = "CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] the bot may withdraw to; repeat for more (default: none)" };
         var withdrawCap = new Option<string[]>("--withdraw-cap") { Description = "CURRENCY:PER_WITHDRAWAL:PER_24H caps, e.g. BTC:0.1:0.5 or KRW::5000000; repeat per currency" };
+        var transferPocket = new Option<string[]>("--transfer-pocket") { Description = "Pocket UUID the bot may transfer assets to (POST /v1/pockets/transfers, universal_transfers); repeat for more (default: none)" };
         var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
         var command = new Command("add", "Issue a client certificate and write the bot's bundle")
         {
-            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, output,
+            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, transferPocket, output,
         };
         CommandAction.Set(command, io, parse =>
         {
@@ -45,11 +46,13 @@ internal static class BotsCommand
                 MaxOrderVolume = parse.GetValue(maxVolume),
                 WithdrawAddresses = (parse.GetValue(withdrawAddress) ?? []).Select(Policy.WithdrawalAddress.Parse).ToList(),
                 WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
+                TransferPockets = (parse.GetValue(transferPocket) ?? []).Select(Policy.PocketTransfers.Parse).ToList(),
             };
             var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
             io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
             foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
+            foreach (var pocket in profile.TransferPockets) io.Out.WriteLine($"may transfer to pocket {pocket}");
             io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
             return 0;
         });

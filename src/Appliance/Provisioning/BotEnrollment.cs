@@ -15,6 +15,7 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
     public decimal? MaxOrderVolume { get; init; }
     public IReadOnlyList<WithdrawalAddress> WithdrawAddresses { get; init; } = [];
     public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
+    public IReadOnlyList<string> TransferPockets { get; init; } = [];
 }
 
 /// <summary>
@@ -51,6 +52,8 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         if (request.MaxOrderNotional is <= 0 || request.MaxOrderVolume is <= 0)
             throw new ArgumentException("Order caps must be positive numbers.");
         WithdrawalRules.Validate(request.WithdrawAddresses, request.WithdrawCaps, scopes);
+        foreach (var pocket in request.TransferPockets) PocketTransfers.Parse(pocket);
+        PocketTransfers.Validate(request.TransferPockets, scopes);
 
         var profile = new BotProfile
         {
@@ -64,6 +67,7 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             MaxOrderVolume = request.MaxOrderVolume,
             WithdrawAddresses = request.WithdrawAddresses,
             WithdrawCaps = request.WithdrawCaps,
+            TransferPockets = request.TransferPockets,
             Created = time.GetUtcNow(),
         };
         return Issue(profile, bundleDir);

@@ -29,7 +29,7 @@ public static class ApprovalServices
             ?? (sp.GetService<PanelController>() is { } display
                 ? new PanelApprovalGate(display, setup.Config.Approval, credential => vault.Metadata(credential).Approval, state,
                     setup.Time, sp.GetRequiredService<ILogger<PanelApprovalGate>>())
-                : new NoPanelApprovalGate()));
+                : new NoPanelApprovalGate(setup.Config.Approval)));
         services.AddSingleton(sp => new PauseControl(state, setup.Panel, sp.GetRequiredService<ILogger<PauseControl>>()));
         // Resolving the socket at start also builds the gate and pause control, so the panel is live before the first request.
         services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, sp.GetRequiredService<PauseControl>(),
