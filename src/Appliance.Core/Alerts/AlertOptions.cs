@@ -52,4 +52,6 @@ public static class AlertRuleNames
     public const string CredentialAge = "credential_age";
     public const string TokenRemoved = "token_removed";
     public const string AuditUnavailable = "audit_unavailable";
+    /// <summary>A bot profile, credential or config whose policy signature does not verify (or that cannot be read) was not loaded.</summary>
+    public const string PolicyRejected = "policy_rejected";
 }

@@ -4,7 +4,16 @@ using Appliance.Upbit;
 namespace Appliance.Audit;
 
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
-public enum AuditKind { Decision, Alert, Token, Truncation, Checkpoint, Start, Stop }
+public enum AuditKind
+{
+    Decision, Alert, Token, Truncation, Checkpoint, Start, Stop,
+
+    /// <summary>A policy record reached a version (an anchor) or the floors of all records (a snapshot): PolicyAnchorLog.</summary>
+    Policy,
+
+    /// <summary>A token key event: a recovery key enrolled, or the data dir moved to a new primary token (AuditKeyEvents).</summary>
+    Key,
+}
 
 public static class AuditKinds
 {

@@ -50,6 +50,12 @@ public sealed record BotProfile
     /// <summary>Set by <c>bots revoke</c>; a revoked bot is refused with UNAUTHENTICATED.</summary>
     [JsonPropertyName("revoked")] public DateTimeOffset? Revoked { get; init; }
 
+    /// <summary>
+    /// The policy signature (Policy/Signing): the version of this profile and the token's signature over it. Changes
+    /// that widen power need a new signature; changes that narrow it keep the old one (PolicySeal.Signed).
+    /// </summary>
+    [JsonPropertyName("policy")] public PolicySeal? Policy { get; init; }
+
     /// <summary>The private ranges used when <c>bots add</c> gets no --allow-ip: the LAN, never the internet.</summary>
     public static readonly IReadOnlyList<string> DefaultAllowIps =
         ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10"];

@@ -15,9 +15,41 @@ namespace Appliance.Sealing;
 public static class CredentialSealer
 {
     public const string InfoPrefix = "appliance/v1/seal";
+
+    /// <summary>The HKDF info prefix of the recovery copy: another purpose, so the two keys can never coincide.</summary>
+    public const string RecoveryInfoPrefix = "appliance/v2/seal-recovery";
     public const int KeyLength = 32;
 
-    public static SealedCredential Seal(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret)
+    /// <summary>
+    /// Seals <paramref name="secret"/> to the slot key, and, when <paramref name="recoveryPublicKey"/> is given, a second
+    /// time to the recovery token's key (envelope v2 "recovery").
+    /// </summary>
+    public static SealedCredential Seal(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret,
+        ReadOnlySpan<byte> recoveryPublicKey = default)
+    {
+        var primary = SealOnce(meta, slotPublicKey, secret, InfoPrefix);
+        if (recoveryPublicKey.IsEmpty) return primary;
+        var recovery = SealOnce(meta, recoveryPublicKey, secret, RecoveryInfoPrefix);
+        return primary with
+        {
+            Recovery = new RecoveryRecipient(recoveryPublicKey, recovery.EphemeralPublicKey.Span, recovery.Nonce.Span,
+                recovery.Ciphertext.Span, recovery.Tag.Span),
+        };
+    }
+
+    /// <summary>
+    /// Opens the recovery copy of <paramref name="sealed"/> with the recovery token (its seal slot, 9d). Errors as <see cref="Unseal"/>.
+    /// </summary>
+    public static SecretBytes UnsealRecovery(SealedCredential @sealed, IHardwareToken recoveryToken)
+    {
+        ArgumentNullException.ThrowIfNull(@sealed);
+        var recovery = @sealed.Recovery ?? throw new InvalidOperationException(
+            $"Credential '{@sealed.Name}' has no recovery copy (it was sealed before a recovery key was enrolled); add it again with `appliance credentials rotate {@sealed.Name}`.");
+        return Open(@sealed.Metadata, recoveryToken, KeySlot.Seal, recovery.PublicKey.Span, recovery.EphemeralPublicKey.Span,
+            recovery.Nonce.Span, recovery.Ciphertext.Span, recovery.Tag.Span, RecoveryInfoPrefix, "recovery token");
+    }
+
+    private static SealedCredential SealOnce(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret, string infoPrefix)
     {
         ArgumentNullException.ThrowIfNull(meta);
         var peerParameters = P256Point.ToPublicParameters(slotPublicKey, nameof(slotPublicKey));
@@ -31,7 +63,7 @@ public static class CredentialSealer
         var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
         try
         {
-            DeriveKey(z, epk, slotPublicKey, meta.Name, key);
+            DeriveKey(z, epk, slotPublicKey, infoPrefix + meta.Name, key);
             var nonce = RandomNumberGenerator.GetBytes(SealedCredential.NonceLength);
             var ciphertext = new byte[secret.Length];
             var tag = new byte[SealedCredential.TagLength];
@@ -54,17 +86,22 @@ public static class CredentialSealer
     public static SecretBytes Unseal(SealedCredential @sealed, IHardwareToken token)
     {
         ArgumentNullException.ThrowIfNull(@sealed);
-        ArgumentNullException.ThrowIfNull(token);
-        var name = @sealed.Metadata.Name;
-        var slot = @sealed.Slot;
+        return Open(@sealed.Metadata, token, @sealed.Slot, @sealed.TokenPublicKey.Span, @sealed.EphemeralPublicKey.Span,
+            @sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, InfoPrefix, "token");
+    }
 
+    private static SecretBytes Open(CredentialMetadata meta, IHardwareToken token, KeySlot slot, ReadOnlySpan<byte> sealedTo,
+        ReadOnlySpan<byte> epk, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, string infoPrefix, string which)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var name = meta.Name;
         var tokenKey = token.GetPublicKey(slot);
-        if (!CryptographicOperations.FixedTimeEquals(tokenKey, @sealed.TokenPublicKey.Span))
+        if (!CryptographicOperations.FixedTimeEquals(tokenKey, sealedTo))
             throw new InvalidOperationException(
-                $"Credential '{name}' was sealed to a different token key (slot {slot.PivName()} of another token, or a key that was regenerated); " +
+                $"Credential '{name}' was sealed to a different {which} key (slot {slot.PivName()} of another token, or a key that was regenerated); " +
                 $"plug in the token it was sealed with, or add it again with `appliance credentials rotate {name}`.");
 
-        var z = token.DeriveSharedSecret(slot, @sealed.EphemeralPublicKey.Span);
+        var z = token.DeriveSharedSecret(slot, epk);
         if (z.Length != P256Point.CoordinateLength)
         {
             CryptographicOperations.ZeroMemory(z);
@@ -72,15 +109,15 @@ public static class CredentialSealer
                 $"The token returned a {z.Length}-byte ECDH result for slot {slot.PivName()}; expected {P256Point.CoordinateLength}. Check the token driver.");
         }
         var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
-        var plaintext = GC.AllocateArray<byte>(@sealed.Ciphertext.Length, pinned: true);
+        var plaintext = GC.AllocateArray<byte>(ciphertext.Length, pinned: true);
         try
         {
-            DeriveKey(z, @sealed.EphemeralPublicKey.Span, tokenKey, name, key);
+            DeriveKey(z, epk, tokenKey, infoPrefix + name, key);
             using (var aes = new AesGcm(key, SealedCredential.TagLength))
             {
                 try
                 {
-                    aes.Decrypt(@sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, plaintext, @sealed.Metadata.ToAssociatedData());
+                    aes.Decrypt(nonce, ciphertext, tag, plaintext, meta.ToAssociatedData());
                 }
                 catch (AuthenticationTagMismatchException e)
                 {
@@ -99,13 +136,13 @@ public static class CredentialSealer
         }
     }
 
-    /// <summary>K = HKDF-SHA256(ikm z, salt = epk || pk, info = "appliance/v1/seal" || name).</summary>
-    internal static void DeriveKey(ReadOnlySpan<byte> z, ReadOnlySpan<byte> epk, ReadOnlySpan<byte> pk, string name, Span<byte> key)
+    /// <summary>K = HKDF-SHA256(ikm z, salt = epk || pk, info = prefix || name), prefix "appliance/v1/seal" or the recovery one.</summary>
+    internal static void DeriveKey(ReadOnlySpan<byte> z, ReadOnlySpan<byte> epk, ReadOnlySpan<byte> pk, string infoWithName, Span<byte> key)
     {
         Span<byte> salt = stackalloc byte[2 * P256Point.Length];
         epk.CopyTo(salt);
         pk.CopyTo(salt[P256Point.Length..]);
-        var info = Encoding.UTF8.GetBytes(InfoPrefix + name);
+        var info = Encoding.UTF8.GetBytes(infoWithName);
         HKDF.DeriveKey(HashAlgorithmName.SHA256, z, key, salt, info);
     }
 }

@@ -5,16 +5,23 @@ using Appliance.Token;
 namespace Appliance.Sealing;
 
 /// <summary>
-/// One sealed credential as stored in credentials/NAME.sealed.json. Metadata is in clear (it is not
-/// secret, and it is authenticated as associated data); the secret is only in the ciphertext.
+/// One sealed credential as stored in credentials/NAME.sealed.json (ENVELOPE.md). Metadata is in clear (it is not
+/// secret, and it is authenticated as associated data); the secret is only in the ciphertexts.
 /// <code>
-/// {"v":1,"name":…,"access_key":…,"approval":…,"scopes":[…],"created":…,"expires":…,"slot":"seal",
-///  "token_public_key":B64(65),"epk":B64(65),"nonce":B64(12),"ciphertext":B64,"tag":B64(16)}
+/// {"v":2,"name":…,"access_key":…,"approval":…,"scopes":[…],"created":…,"expires":…,"slot":"seal",
+///  "token_public_key":B64(65),"epk":B64(65),"nonce":B64(12),"ciphertext":B64,"tag":B64(16),
+///  "recovery":{"public_key":…,"epk":…,"nonce":…,"ciphertext":…,"tag":…},   // optional: a second recipient
+///  "policy":{…}}                                                               // optional: the policy signature
 /// </code>
+/// Version 1 is the same without "recovery" and "policy"; it is still read, and written when neither is present.
 /// </summary>
 public sealed record SealedCredential
 {
-    public const int Version = 1;
+    /// <summary>The newest envelope version this code writes (when a recovery copy or a policy signature is present).</summary>
+    public const int Version = 2;
+
+    /// <summary>The first version: no recovery copy, no policy signature.</summary>
+    public const int Version1 = 1;
     public const int NonceLength = 12;
     public const int TagLength = 16;
     public const int MaxSecretLength = 1024;
@@ -55,6 +62,21 @@ public sealed record SealedCredential
 
     public ReadOnlyMemory<byte> Tag { get; }
 
+    /// <summary>The secret sealed to the recovery token too; null when no recovery key was enrolled when it was sealed.</summary>
+    public RecoveryRecipient? Recovery { get; init; }
+
+    /// <summary>
+    /// The policy signature block (<c>"policy"</c>), kept as JSON: the Policy folder reads and checks it. It covers
+    /// <see cref="ContentBytes"/>, the envelope without this block.
+    /// </summary>
+    public System.Text.Json.JsonElement? PolicyBlock { get; init; }
+
+    /// <summary>The envelope version this credential is written as.</summary>
+    public int FileVersion => Recovery is null && PolicyBlock is null ? Version1 : Version;
+
+    /// <summary>What a policy signature covers: the envelope as written, without the "policy" block.</summary>
+    public byte[] ContentBytes() => Encoding.UTF8.GetBytes((this with { PolicyBlock = null }).ToJson());
+
     public bool Equals(SealedCredential? other) =>
         other is not null
         && Metadata.Equals(other.Metadata)
@@ -62,7 +84,9 @@ public sealed record SealedCredential
         && EphemeralPublicKey.Span.SequenceEqual(other.EphemeralPublicKey.Span)
         && Nonce.Span.SequenceEqual(other.Nonce.Span)
         && Ciphertext.Span.SequenceEqual(other.Ciphertext.Span)
-        && Tag.Span.SequenceEqual(other.Tag.Span);
+        && Tag.Span.SequenceEqual(other.Tag.Span)
+        && Equals(Recovery, other.Recovery)
+        && (PolicyBlock?.GetRawText() ?? "") == (other.PolicyBlock?.GetRawText() ?? "");
 
     public override int GetHashCode() => HashCode.Combine(Metadata, Convert.ToBase64String(EphemeralPublicKey.Span));
 
@@ -75,7 +99,7 @@ public sealed record SealedCredential
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteNumber(SealedCredentialFields.Version, Version);
+            json.WriteNumber(SealedCredentialFields.Version, FileVersion);
             json.WriteString(SealedCredentialFields.Name, Metadata.Name);
             json.WriteString(SealedCredentialFields.AccessKey, Metadata.AccessKey);
             json.WriteString(SealedCredentialFields.Approval, Metadata.Approval.ToWire());
@@ -90,6 +114,21 @@ public sealed record SealedCredential
             json.WriteBase64String(SealedCredentialFields.Nonce, Nonce.Span);
             json.WriteBase64String(SealedCredentialFields.Ciphertext, Ciphertext.Span);
             json.WriteBase64String(SealedCredentialFields.Tag, Tag.Span);
+            if (Recovery is { } r)
+            {
+                json.WriteStartObject(SealedCredentialFields.Recovery);
+                json.WriteBase64String(SealedCredentialFields.RecoveryPublicKey, r.PublicKey.Span);
+                json.WriteBase64String(SealedCredentialFields.EphemeralPublicKey, r.EphemeralPublicKey.Span);
+                json.WriteBase64String(SealedCredentialFields.Nonce, r.Nonce.Span);
+                json.WriteBase64String(SealedCredentialFields.Ciphertext, r.Ciphertext.Span);
+                json.WriteBase64String(SealedCredentialFields.Tag, r.Tag.Span);
+                json.WriteEndObject();
+            }
+            if (PolicyBlock is { } policy)
+            {
+                json.WritePropertyName(SealedCredentialFields.Policy);
+                policy.WriteTo(json);
+            }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

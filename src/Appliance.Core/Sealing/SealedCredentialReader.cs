@@ -19,9 +19,18 @@ internal static class SealedCredentialFields
     public const string Nonce = "nonce";
     public const string Ciphertext = "ciphertext";
     public const string Tag = "tag";
+    public const string Recovery = "recovery";
+    public const string RecoveryPublicKey = "public_key";
+    public const string Policy = "policy";
 
     public static readonly string[] All =
-        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
+        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag,
+         Recovery, Policy];
+
+    /// <summary>Members only a version 2 envelope may have.</summary>
+    public static readonly string[] Version2Only = [Recovery, Policy];
+
+    public static readonly string[] RecoveryAll = [RecoveryPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
 }
 
 /// <summary>Strict parsing of envelope JSON into a <see cref="SealedCredential"/>.</summary>
@@ -45,8 +54,10 @@ internal static class SealedCredentialReader
             var fields = CollectFields(root);
 
             var version = Require(fields, SealedCredentialFields.Version, JsonValueKind.Number);
-            if (!version.TryGetInt32(out var v) || v != SealedCredential.Version)
-                throw Bad(SealedCredentialFields.Version, $"must be {SealedCredential.Version}; this envelope was written by another version of the appliance");
+            if (!version.TryGetInt32(out var v) || v is not (SealedCredential.Version1 or SealedCredential.Version))
+                throw Bad(SealedCredentialFields.Version, $"must be {SealedCredential.Version1} or {SealedCredential.Version}; this envelope was written by another version of the appliance");
+            if (v == SealedCredential.Version1 && SealedCredentialFields.Version2Only.FirstOrDefault(fields.ContainsKey) is { } newer)
+                throw new FormatException($"Sealed credential field '{newer}' needs envelope version {SealedCredential.Version}, but 'v' is {v}.");
 
             var metadata = ReadMetadata(fields);
             var slotText = Require(fields, SealedCredentialFields.Slot, JsonValueKind.String).GetString();
@@ -60,9 +71,13 @@ internal static class SealedCredentialReader
             var nonce = Base64(fields, SealedCredentialFields.Nonce, SealedCredential.NonceLength);
             var ciphertext = Base64(fields, SealedCredentialFields.Ciphertext, null);
             var tag = Base64(fields, SealedCredentialFields.Tag, SealedCredential.TagLength);
+            var recovery = fields.TryGetValue(SealedCredentialFields.Recovery, out var r) ? ReadRecovery(r) : null;
+            JsonElement? policy = null;
+            if (fields.TryGetValue(SealedCredentialFields.Policy, out var p))
+                policy = p.ValueKind == JsonValueKind.Object ? p.Clone() : throw Bad(SealedCredentialFields.Policy, "must be a JSON object");
             try
             {
-                return new SealedCredential(metadata, tokenPublicKey, epk, nonce, ciphertext, tag);
+                return new SealedCredential(metadata, tokenPublicKey, epk, nonce, ciphertext, tag) { Recovery = recovery, PolicyBlock = policy };
             }
             catch (ArgumentException e)
             {
@@ -75,6 +90,33 @@ internal static class SealedCredentialReader
                 };
                 throw new FormatException($"Sealed credential field '{field}' is invalid: {StripParam(e)}", e);
             }
+        }
+    }
+
+    private static RecoveryRecipient ReadRecovery(JsonElement element)
+    {
+        const string where = SealedCredentialFields.Recovery;
+        if (element.ValueKind != JsonValueKind.Object) throw Bad(where, "must be a JSON object");
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!SealedCredentialFields.RecoveryAll.Contains(property.Name))
+                throw new FormatException($"Sealed credential has an unknown field '{where}.{property.Name}'.");
+            if (!fields.TryAdd(property.Name, property.Value))
+                throw new FormatException($"Sealed credential has the field '{where}.{property.Name}' twice.");
+        }
+        try
+        {
+            return new RecoveryRecipient(
+                Base64(fields, SealedCredentialFields.RecoveryPublicKey, P256Point.Length, where),
+                Base64(fields, SealedCredentialFields.EphemeralPublicKey, P256Point.Length, where),
+                Base64(fields, SealedCredentialFields.Nonce, SealedCredential.NonceLength, where),
+                Base64(fields, SealedCredentialFields.Ciphertext, null, where),
+                Base64(fields, SealedCredentialFields.Tag, SealedCredential.TagLength, where));
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"Sealed credential field '{where}' is invalid: {StripParam(e)}", e);
         }
     }
 
@@ -128,13 +170,17 @@ internal static class SealedCredentialReader
             : throw Bad(field, "must be a UTC time like 2026-01-02T03:04:05Z");
     }
 
-    private static byte[] Base64(Dictionary<string, JsonElement> fields, string field, int? length)
+    private static byte[] Base64(Dictionary<string, JsonElement> fields, string field, int? length, string? parent = null)
     {
-        var element = Require(fields, field, JsonValueKind.String);
+        var name = parent is null ? field : $"{parent}.{field}";
+        if (!fields.TryGetValue(field, out var element))
+            throw new FormatException($"Sealed credential is missing the field '{name}'.");
+        if (element.ValueKind != JsonValueKind.String)
+            throw Bad(name, "must be a JSON string");
         if (!element.TryGetBytesFromBase64(out var bytes))
-            throw Bad(field, "must be base64");
+            throw Bad(name, "must be base64");
         if (length is { } expected && bytes.Length != expected)
-            throw Bad(field, $"must decode to {expected} bytes; got {bytes.Length}");
+            throw Bad(name, $"must decode to {expected} bytes; got {bytes.Length}");
         return bytes;
     }
 

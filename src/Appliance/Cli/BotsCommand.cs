@@ -14,6 +14,8 @@ internal static class BotsCommand
         bots.Add(List(io));
         bots.Add(Revoke(io, time));
         bots.Add(Renew(io, time));
+        bots.Add(BotsUpdateCommand.Update(io, time));
+        bots.Add(BotsUpdateCommand.Remove(io, time));
         return bots;
     }
 
@@ -48,8 +50,8 @@ internal static class BotsCommand
                 WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
                 TransferPockets = (parse.GetValue(transferPocket) ?? []).Select(Policy.PocketTransfers.Parse).ToList(),
             };
-            var (profile, bundle) = new BotEnrollment(data, time).Add(request, parse.GetValue(output));
-            io.Out.WriteLine($"bot {profile.Name} added: scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
+            var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Add(request, parse.GetValue(output));
+            io.Out.WriteLine($"bot {profile.Name} added and signed (version {profile.Policy?.Version}): scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
             foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
             foreach (var pocket in profile.TransferPockets) io.Out.WriteLine($"may transfer to pocket {pocket}");
@@ -66,14 +68,23 @@ internal static class BotsCommand
         CommandAction.Set(command, io, parse =>
         {
             var data = CommonOptions.Open(parse, dataDir);
-            var profiles = new Policy.BotStore(data.Root).LoadAll();
-            if (profiles.Count == 0) { io.Out.WriteLine("no bots; add one with 'appliance bots add'"); return 0; }
-            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"CREDENTIAL",-16} {"CERT EXPIRES",-12} SCOPES");
-            foreach (var bot in profiles)
+            var files = new Policy.BotStore(data.Root).LoadEach();
+            if (files.Count == 0) { io.Out.WriteLine("no bots; add one with 'appliance bots add'"); return 0; }
+            var verdicts = PolicyInventory.Check(data).ToDictionary(i => i.Key, i => i.Verdict);
+            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"POLICY",-14} {"CREDENTIAL",-16} {"CERT EXPIRES",-12} SCOPES");
+            foreach (var file in files)
             {
+                var verdict = verdicts[file.Key];
+                var policy = verdict.Ok ? $"v{verdict.Version} {verdict.Change}" : verdict.Unsigned ? "UNSIGNED" : "NOT LOADED";
+                if (file.Record is not { } bot)
+                {
+                    io.Out.WriteLine($"{file.Key.Name,-20} {"?",-8} {policy,-14} (cannot be read: {file.Error})");
+                    continue;
+                }
                 var state = bot.Revoked is null ? "active" : "revoked";
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{bot.Name,-20} {state,-8} {bot.Credential,-16} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
+                    $"{bot.Name,-20} {state,-8} {policy,-14} {bot.Credential,-16} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
+                if (!verdict.Ok) io.Out.WriteLine($"  not loaded by the server: {verdict.Problem}");
             }
             return 0;
         });
@@ -84,11 +95,11 @@ internal static class BotsCommand
     {
         var dataDir = CommonOptions.DataDir();
         var name = new Argument<string>("name");
-        var command = new Command("revoke", "Revoke a bot; a running server refuses it within a second") { name, dataDir };
+        var command = new Command("revoke", "Revoke a bot (needs no token); a running server refuses it at once, and the revocation is anchored in the audit log") { name, dataDir };
         CommandAction.Set(command, io, parse =>
         {
             var profile = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Revoke(parse.GetValue(name)!);
-            io.Out.WriteLine($"bot {profile.Name} revoked at {profile.Revoked:u}");
+            io.Out.WriteLine($"bot {profile.Name} revoked at {profile.Revoked:u} (version {profile.Policy?.Version}, anchored in the audit log)");
             return 0;
         });
         return command;
@@ -102,7 +113,8 @@ internal static class BotsCommand
         var command = new Command("renew", "Issue a new certificate and bundle; the old certificate stops working") { name, dataDir, output };
         CommandAction.Set(command, io, parse =>
         {
-            var (profile, bundle) = new BotEnrollment(CommonOptions.Open(parse, dataDir), time).Renew(parse.GetValue(name)!, parse.GetValue(output));
+            var data = CommonOptions.Open(parse, dataDir);
+            var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Renew(parse.GetValue(name)!, parse.GetValue(output));
             io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}");
             return 0;
         });

@@ -38,6 +38,8 @@ internal static class InitCommand
                 io.Out.WriteLine($"  slot {slot}: {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(key)))[..16]} (SHA-256 of the public point)");
             foreach (var name in result.UnusableCredentials)
                 io.Out.WriteLine($"  WARNING: credential {name} was sealed to other keys and can no longer be unsealed; run 'appliance credentials rotate {name}'");
+            if (result.Unsigned.Count > 0)
+                io.Out.WriteLine($"  WARNING: {string.Join(", ", result.Unsigned)} are not signed by this token's policy key; check them, then run 'appliance policy sign-all --data-dir {data.Root}'");
             io.Out.WriteLine("next: appliance credentials add NAME --access-key AK   (secret on stdin)");
             io.Out.WriteLine("      appliance bots add NAME --credential NAME --scopes view-assets,trade");
             io.Out.WriteLine($"      appliance serve --data-dir {data.Root}");

@@ -25,6 +25,7 @@ internal static class ServeCommand
         {
             var data = CommonOptions.Open(parse, dataDir);
             var config = ApplianceConfig.Load(data.ConfigFile);
+            PolicyInventory.RequireSigned(data); // no unsigned bot, credential or config key: run 'policy sign-all' once
             var panelName = PanelFactory.Resolve(parse.GetValue(panel), config);
             PanelFactory.EnsureAllowed(panelName, config, parse.GetValue(insecureTestPanel));
             using var panelDevice = CreatePanel(io, panelName, data, config, time);

@@ -56,15 +56,16 @@ public static class DemoSetup
         EnsureCredential(credentials, WithdrawCredentialName, WithdrawAccessKey, ApprovalMode.Button, ["view-withdrawals", "withdraw"], secret);
 
         var bots = new BotEnrollment(data, time);
-        var (profile, bundle) = bots.Store.Exists(BotName)
+        var (_, bundle) = bots.Store.Exists(BotName)
             ? bots.Renew(BotName)
             : bots.Add(new BotRequest(BotName, CredentialName, [.. Scopes, "withdraw"])
             {
+                Credentials = [WithdrawCredentialName],
                 WithdrawAddresses = [WithdrawalAddress.Parse($"BTC:BTC:{WithdrawAddress}")],
                 WithdrawCaps = [WithdrawalCap.Parse("BTC:0.01:0.05")],
             });
-        if (!profile.AllowsCredential(WithdrawCredentialName))
-            bots.Store.Save(profile with { Credentials = [.. profile.Credentials, WithdrawCredentialName] });
+        // The demo's software token signs the config too, so 'serve' finds nothing unsigned.
+        PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data));
         return new Result(data, bundle, created);
     }
 

@@ -23,7 +23,11 @@ public sealed record TokenInitRequest(string ModulePath, string? TokenLabel, str
     public string? PivToolPath { get; init; }
 }
 
-public sealed record TokenInitResult(TokenDescriptor Token, IReadOnlyList<KeySlot> Generated, IReadOnlyList<string> UnusableCredentials);
+public sealed record TokenInitResult(TokenDescriptor Token, IReadOnlyList<KeySlot> Generated, IReadOnlyList<string> UnusableCredentials)
+{
+    /// <summary>Records whose policy signature no longer verifies (signed by another token's key): sign them with <c>policy sign-all</c>.</summary>
+    public IReadOnlyList<string> Unsigned { get; init; } = [];
+}
 
 /// <summary>
 /// <c>appliance init</c>: binds a data dir to a PKCS#11 token. Opens the token with the PIN, makes the
@@ -57,7 +61,10 @@ public sealed class TokenInit(DataDir data, TimeProvider time, TextWriter output
         var (descriptor, generated) = PrepareToken(request, module, pinFile);
         var unusable = previous is null ? [] : UnusableAfterRepin(descriptor);
         Write(descriptor, request, pinFile);
-        return new TokenInitResult(descriptor, generated, unusable);
+        // The config's signed keys are signed now (one touch on a YubiKey), so 'serve' finds them signed.
+        PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data, output));
+        var unsigned = PolicyInventory.Check(data).Where(i => !i.Verdict.Ok).Select(i => i.Key.ToString()).ToList();
+        return new TokenInitResult(descriptor, generated, unusable) { Unsigned = unsigned };
     }
 
     private (TokenDescriptor, IReadOnlyList<KeySlot>) PrepareToken(TokenInitRequest request, string module, string pinFile)

@@ -72,7 +72,8 @@ public sealed class ApplianceServer : IAsyncDisposable
         using var ca = ApplianceCa.Load(setup.Data.CaDir, time);
         var serverCertificate = ca.IssueServerCertificate(ServerNames.Default(listen));
         var vault = new CredentialVault(time);
-        vault.Load(new CredentialStore(setup.Data.Root).List(), setup.Token);
+        var policy = PolicyServices.CreateGate(setup); // signed policy: only records whose signature verifies load
+        vault.Load(policy.Credentials(setup.Data), setup.Token);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -106,16 +107,17 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(state);
         services.AddSingleton(vault);
         services.AddSingleton(sp => new BotRegistry(new BotStore(setup.Data.Root), time,
-            sp.GetRequiredService<ILogger<BotRegistry>>(), setup.BotPollInterval));
+            sp.GetRequiredService<ILogger<BotRegistry>>(), setup.BotPollInterval, policy));
         services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
             sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
         services.AddSingleton(new UpbitRateGuard(time, setup.Rates ?? setup.Config.ToUpbitRates()));
         services.AddApprovals(setup, vault, state);
+        services.AddSignedPolicy(setup, policy);
         services.AddAuditAndAlerts(setup); // the hash-chained log under DATA_DIR/audit (or setup.Audit) and the alert rules
         services.AddSingleton<SignMetrics>();
         // The container disposes the monitor, and with it the current token instance.
         services.AddSingleton(sp => new TokenPresenceMonitor(setup.Token, vault, state,
-            () => new CredentialStore(setup.Data.Root).List(), Config.TokenDescriptor.Load(setup.Data.TokenFile), setup.ReopenToken,
+            () => policy.Credentials(setup.Data), Config.TokenDescriptor.Load(setup.Data.TokenFile), setup.ReopenToken,
             time, sp.GetRequiredService<ILogger<TokenPresenceMonitor>>(), setup.TokenOptions.PollInterval));
         services.AddSingleton(setup.TokenOptions);
         services.AddSingleton(sp => new CredentialReloader(setup.Data.CredentialsDir, sp.GetRequiredService<TokenPresenceMonitor>().TryReloadCredentials,
@@ -147,6 +149,7 @@ public sealed class ApplianceServer : IAsyncDisposable
             var monitor = server.Token; // created now, so the container owns the token even if start fails
             app.Services.GetRequiredService<CredentialReloader>();
             audit = app.Services.StartAuditAndAlerts(); // opens the log now: a damaged or unwritable log stops the start
+            await app.Services.StartSignedPolicyAsync(setup, cancellationToken);
             await app.StartAsync(cancellationToken);
             server._started = true;
             monitor.Start();

@@ -33,7 +33,8 @@ public static class ApprovalServices
         services.AddSingleton(sp => new PauseControl(state, setup.Panel, sp.GetRequiredService<ILogger<PauseControl>>()));
         // Resolving the socket at start also builds the gate and pause control, so the panel is live before the first request.
         services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, sp.GetRequiredService<PauseControl>(),
-            sp.GetRequiredService<IApprovalGate>(), sp.GetRequiredService<ILogger<AdminSocketServer>>()));
+            sp.GetRequiredService<IApprovalGate>(), sp.GetRequiredService<ILogger<AdminSocketServer>>(),
+            sp.GetService<PolicyReload>() is { } policy ? policy.ReloadAsync : null));
         return services;
     }
 }

@@ -45,7 +45,7 @@ public sealed class InitSoftHsmTests(SoftHsmFixture softHsm) : IDisposable
 
         var init = await Init(label, pinFile);
         Assert.True(init.Exit == 0, init.Error + init.Out);
-        Assert.Equal(3, init.Out.Split('\n').Count(l => l.StartsWith("generated a P-256 key pair")));
+        Assert.Equal(4, init.Out.Split('\n').Count(l => l.StartsWith("generated a P-256 key pair")));
         var data = new DataDir(DataDir);
         if (!OperatingSystem.IsWindows())
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data.Root));
@@ -53,7 +53,7 @@ public sealed class InitSoftHsmTests(SoftHsmFixture softHsm) : IDisposable
         Assert.Equal(TokenDescriptor.Pkcs11Kind, descriptor.Kind);
         Assert.Equal(Module, descriptor.Module);
         Assert.Equal(label, descriptor.Label);
-        Assert.Equal(["83", "9a", "9d"], descriptor.PublicKeys.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["83", "84", "9a", "9d"], descriptor.PublicKeys.Keys.Order(StringComparer.Ordinal));
         var config = ApplianceConfig.Load(data.ConfigFile);
         Assert.Equal(pinFile, config.PinFile);
         Assert.False(config.Demo);

@@ -12,7 +12,7 @@ namespace Appliance.Devices.Tokens;
 /// (PKCS#8, base64) in the clear and says so; it is written with AtomicFile (mode 0600).
 /// <code>
 /// {"v":1,"kind":"software-token","warning":"…","serial":"software-1a2b3c4d",
-///  "created":"2026-01-02T03:04:05Z","keys":{"audit":"…","seal":"…","seal-touch":"…"}}
+///  "created":"2026-01-02T03:04:05Z","keys":{"audit":"…","seal":"…","seal-touch":"…","policy":"…"}}
 /// </code>
 /// </summary>
 public sealed partial class SoftwareToken
@@ -27,6 +27,7 @@ public sealed partial class SoftwareToken
         KeySlot.Audit => "audit",
         KeySlot.Seal => "seal",
         KeySlot.SealTouch => "seal-touch",
+        KeySlot.Policy => "policy",
         _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "Unknown key slot."),
     };
 
