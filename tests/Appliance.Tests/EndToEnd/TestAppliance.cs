@@ -21,9 +21,9 @@ public sealed class TestAppliance : IAsyncDisposable
 {
     public const string Secret = "e2e-secret-0123456789abcdefghijklmnopqrstuv";
 
-    private readonly TempDir _dir;
+    private readonly TempDir? _dir;
 
-    private TestAppliance(TempDir dir, DataDir data, ApplianceServer server, string bundleDir)
+    private TestAppliance(TempDir? dir, DataDir data, ApplianceServer server, string bundleDir)
     {
         _dir = dir;
         Data = data;
@@ -46,6 +46,22 @@ public sealed class TestAppliance : IAsyncDisposable
         using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
             DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
         prepare?.Invoke(data);
+        return await StartServerAsync(dir, data, configure, time);
+    }
+
+    /// <summary>A server on a demo data dir the caller made (and keeps): for tests that stop and start it again.</summary>
+    public static Task<TestAppliance> StartOnAsync(DataDir data, Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null) =>
+        StartServerAsync(null, data, configure, time ?? TimeProvider.System);
+
+    /// <summary>Makes a demo data dir (software token, CA, demo credentials and bot) with the test secret.</summary>
+    public static void MakeDemoDataDir(DataDir data, TimeProvider? time = null)
+    {
+        using var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret));
+        DemoSetup.Ensure(data, "127.0.0.1:0", time ?? TimeProvider.System, secret);
+    }
+
+    private static async Task<TestAppliance> StartServerAsync(TempDir? dir, DataDir data, Func<ServerSetup, ServerSetup>? configure, TimeProvider time)
+    {
         var config = ApplianceConfig.Load(data.ConfigFile);
         var setup = new ServerSetup(data, config, TokenOpener.Open(data, null))
         {
@@ -67,6 +83,6 @@ public sealed class TestAppliance : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }
