@@ -30,8 +30,9 @@ public static class AuditVerifier
 {
     public static AuditVerification Verify(string directory, ReadOnlySpan<byte> auditPublicKey)
     {
-        var key = auditPublicKey.ToArray();
+        var keys = AuditKeyTracker.Start(directory, auditPublicKey.ToArray(), out var keyProblem); // follows moves to a new primary
         var warnings = new List<string>();
+        string? lastCheckpointedHash = null;
         var segments = AuditSegments.List(directory);
         long expected = 1, records = 0, lastCheckpointed = 0, lastContent = 0;
         var checkpoints = 0;
@@ -44,6 +45,7 @@ public static class AuditVerifier
 
         if (segments.Count == 0)
             return Fail(directory, 0, null, "no audit segments (audit-*.jsonl) found; is this the data dir's audit folder?");
+        if (keyProblem is not null) return Fail(directory, 0, null, keyProblem);
         for (var s = 0; s < segments.Count; s++)
         {
             var (index, path) = segments[s];
@@ -72,13 +74,19 @@ public static class AuditVerifier
                         return Fail(name, i + 1, r.Seq, $"checkpoint names record {c.Seq}, which is not a record since the previous checkpoint");
                     if (hash != c.Hash)
                         return Fail(name, i + 1, r.Seq, $"checkpoint names record {c.Seq} with a hash that is not that record's hash");
-                    if (!AuditCheckpointSigning.Verify(key, c))
+                    if (!AuditCheckpointSigning.Verify(keys.Current, c))
                         return Fail(name, i + 1, r.Seq, $"checkpoint signature does not verify against the pinned audit key (token.json slot {c.Key})");
                     foreach (var seq in uncovered.Keys.Where(k => k <= c.Seq).ToList()) uncovered.Remove(seq);
-                    lastCheckpointed = c.Seq;
+                    keys.Covered(c.Seq);
+                    (lastCheckpointed, lastCheckpointedHash) = (c.Seq, c.Hash);
                     checkpoints++;
                 }
-                else lastContent = r.Seq;
+                else
+                {
+                    lastContent = r.Seq;
+                    if (keys.Observe(r, seq => uncovered.TryGetValue(seq, out var h) ? h : seq == lastCheckpointed ? lastCheckpointedHash : null) is { } rotation)
+                        return Fail(name, i + 1, r.Seq, rotation);
+                }
                 uncovered[r.Seq] = r.Hash;
                 prev = r.Hash;
                 expected++;
@@ -91,6 +99,8 @@ public static class AuditVerifier
                 warnings.Add($"{name} ends with a torn record of {torn} bytes (a crash; never acknowledged); the server cuts it off and records that when it starts");
             }
         }
+        if (keys.Rotations > 0)
+            warnings.Add($"the log moved to a new primary token {keys.Rotations} time(s) (recovery restore), each signed by the enrolled recovery key; later checkpoints verify against the new audit key");
         if (checkpoints == 0)
             warnings.Add("no checkpoint yet: the chain is whole but not yet signed by the token");
         else if (lastCheckpointed < lastContent)

@@ -86,7 +86,7 @@ public sealed record SealedCredential
         && Ciphertext.Span.SequenceEqual(other.Ciphertext.Span)
         && Tag.Span.SequenceEqual(other.Tag.Span)
         && Equals(Recovery, other.Recovery)
-        && (PolicyBlock?.GetRawText() ?? "") == (other.PolicyBlock?.GetRawText() ?? "");
+        && (PolicyBlock is { } a ? other.PolicyBlock is { } b && System.Text.Json.JsonElement.DeepEquals(a, b) : other.PolicyBlock is null);
 
     public override int GetHashCode() => HashCode.Combine(Metadata, Convert.ToBase64String(EphemeralPublicKey.Span));
 

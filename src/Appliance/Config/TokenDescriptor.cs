@@ -27,13 +27,14 @@ public sealed record TokenDescriptor
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static TokenDescriptor Pin(IHardwareToken token, string kind, string? module = null, string? label = null) => new()
+    public static TokenDescriptor Pin(IHardwareToken token, string kind, string? module = null, string? label = null,
+        IReadOnlyList<KeySlot>? slots = null) => new()
     {
         Kind = kind,
         Serial = token.Serial,
         Module = module,
         Label = label,
-        PublicKeys = KeySlots.All.ToDictionary(s => s.PivName(), s => Convert.ToBase64String(token.GetPublicKey(s))),
+        PublicKeys = (slots ?? KeySlots.All).ToDictionary(s => s.PivName(), s => Convert.ToBase64String(token.GetPublicKey(s))),
     };
 
     public byte[] PublicKey(KeySlot slot) =>
