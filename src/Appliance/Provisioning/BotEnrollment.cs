@@ -27,10 +27,10 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
 /// so a bad request changes nothing. Adding and renewing widen power, so the profile is signed with the token's
 /// policy key (a touch on a YubiKey); revoking, narrowing and removing never need the token.
 /// </summary>
-public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner? signer = null)
+public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner? signer = null, bool anchorLater = false)
 {
     private readonly BotStore _store = new(data.Root);
-    private readonly PolicyRecords _records = new(data, time, signer ?? new DataDirPolicySigner(data));
+    private readonly PolicyRecords _records = new(data, time, signer ?? new DataDirPolicySigner(data), anchorLater);
 
     public BotStore Store => _store;
 

@@ -13,13 +13,13 @@ namespace Appliance.Provisioning;
 /// signed with the token's policy key (a touch on a YubiKey). Removing needs no token. The plaintext exists only in
 /// the caller's SecretBytes and never touches disk.
 /// </summary>
-public sealed class CredentialProvisioning(DataDir data, TimeProvider time, IPolicySigner? signer = null)
+public sealed class CredentialProvisioning(DataDir data, TimeProvider time, IPolicySigner? signer = null, bool anchorLater = false)
 {
     public static readonly TimeSpan UpbitKeyLifetime = TimeSpan.FromDays(365);
 
     public static readonly IReadOnlyList<string> DefaultScopes = ["trade", "view-assets", "view-orders"];
 
-    private readonly PolicyRecords _records = new(data, time, signer ?? new DataDirPolicySigner(data));
+    private readonly PolicyRecords _records = new(data, time, signer ?? new DataDirPolicySigner(data), anchorLater);
 
     public CredentialStore Store { get; } = new(data.Root);
 

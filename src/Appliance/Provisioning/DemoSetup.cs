@@ -51,11 +51,12 @@ public static class DemoSetup
             ca.Save(data.CaDir);
         }
 
-        var credentials = new CredentialProvisioning(data, time);
+        // The demo's server starts right after this and anchors every version it loads; no audit session per change.
+        var credentials = new CredentialProvisioning(data, time, anchorLater: true);
         EnsureCredential(credentials, CredentialName, AccessKey, ApprovalMode.None, Scopes, secret);
         EnsureCredential(credentials, WithdrawCredentialName, WithdrawAccessKey, ApprovalMode.Button, ["view-withdrawals", "withdraw"], secret);
 
-        var bots = new BotEnrollment(data, time);
+        var bots = new BotEnrollment(data, time, anchorLater: true);
         var (_, bundle) = bots.Store.Exists(BotName)
             ? bots.Renew(BotName)
             : bots.Add(new BotRequest(BotName, CredentialName, [.. Scopes, "withdraw"])
@@ -65,7 +66,7 @@ public static class DemoSetup
                 WithdrawCaps = [WithdrawalCap.Parse("BTC:0.01:0.05")],
             });
         // The demo's software token signs the config too, so 'serve' finds nothing unsigned.
-        PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data));
+        PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data), anchorLater: true);
         return new Result(data, bundle, created);
     }
 

@@ -7,7 +7,7 @@ namespace Appliance.Provisioning;
 public static class PolicyConfigSigning
 {
     /// <summary>Signs the signed keys as they are in appliance.json now, unless exactly that is already signed.</summary>
-    public static bool EnsureSigned(DataDir data, TimeProvider time, IPolicySigner signer)
+    public static bool EnsureSigned(DataDir data, TimeProvider time, IPolicySigner signer, bool anchorLater = false)
     {
         var path = SignedConfigFile.PathIn(data.Root);
         var keys = SignedConfigKeys.ProjectFile(data.ConfigFile);
@@ -15,7 +15,7 @@ public static class PolicyConfigSigning
         if (existing is not null && System.Text.Json.Nodes.JsonNode.DeepEquals(existing.Keys, keys)
             && Verify(data).Ok)
             return false;
-        var records = new PolicyRecords(data, time, signer);
+        var records = new PolicyRecords(data, time, signer, anchorLater);
         var entry = PolicySigning.ConfigEntry(keys, records.NextVersion(PolicyRecordKey.Config, existing?.Policy.Version ?? 0));
         var seal = PolicySigning.Sign(signer, [entry], time.GetUtcNow())[entry.Key];
         new SignedConfigFile { Keys = keys, Policy = seal }.Save(path);
@@ -24,10 +24,10 @@ public static class PolicyConfigSigning
     }
 
     /// <summary>Whether appliance.json's signed keys may be used as they are (signature, floor, nothing widened).</summary>
-    public static PolicyVerdict Verify(DataDir data)
+    public static PolicyVerdict Verify(DataDir data, PolicyFloors? floors = null)
     {
         var pinned = TokenDescriptor.Load(data.TokenFile);
-        var floors = Audit.PolicyAnchorLog.ReadFloors(data.AuditDir, pinned.PublicKey(Token.KeySlot.Audit));
+        floors ??= Audit.PolicyAnchorLog.ReadFloors(data.AuditDir, pinned.PublicKey(Token.KeySlot.Audit));
         return SignedConfigFile.Verify(SignedConfigFile.TryLoad(SignedConfigFile.PathIn(data.Root)), SignedConfigKeys.ProjectFile(data.ConfigFile),
             pinned.PublicKey(Token.KeySlot.Policy), floors.Of(PolicyRecordKey.Config));
     }

@@ -37,7 +37,7 @@ public static class PolicyInventory
                 : PolicyGate.VerifyCredential(credential, key, policyKey, floors.Of(key));
             items.Add(new PolicyItem(key, path, verdict));
         }
-        items.Add(new PolicyItem(PolicyRecordKey.Config, data.ConfigFile, PolicyConfigSigning.Verify(data)));
+        items.Add(new PolicyItem(PolicyRecordKey.Config, data.ConfigFile, PolicyConfigSigning.Verify(data, floors)));
         return items;
     }
 

@@ -12,7 +12,9 @@ namespace Appliance.Provisioning;
 /// signature for what narrows it (no token), writes the file atomically and anchors the new version in the audit
 /// log before returning.
 /// </summary>
-public sealed class PolicyRecords(DataDir data, TimeProvider time, IPolicySigner signer)
+/// <param name="anchorLater">Leave the anchoring to the server, which anchors every new version it loads: only for
+/// <c>demo</c>, which changes its own data dir right before its server starts.</param>
+public sealed class PolicyRecords(DataDir data, TimeProvider time, IPolicySigner signer, bool anchorLater = false)
 {
     private PolicyFloors? _floors;
 
@@ -94,7 +96,7 @@ public sealed class PolicyRecords(DataDir data, TimeProvider time, IPolicySigner
 
     public void Anchor(params PolicyAnchor[] anchors)
     {
-        PolicyAnchorSink.Anchor(data, anchors, time);
+        if (!anchorLater) PolicyAnchorSink.Anchor(data, anchors, time);
         foreach (var anchor in anchors) Floors.Raise(anchor.Key, anchor.Version);
     }
 }

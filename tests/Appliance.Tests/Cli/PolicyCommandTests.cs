@@ -58,7 +58,7 @@ public sealed class PolicyCommandTests : IDisposable
 
         var sign = await CliHarness.Run(null, "policy", "sign-all", "--data-dir", _data.Root);
         Assert.True(sign.Code == 0, sign.Out + sign.Err);
-        Assert.Contains("signed bot/demo-bot version 2", sign.Out);
+        Assert.Contains("signed bot/demo-bot version 1", sign.Out);
         Assert.Contains("(before: it is not signed", sign.Out);
         Assert.True(PolicyInventory.Check(_data).All(i => i.Verdict.Ok));
         // One signature for all: every record carries the same statement and signature.
