@@ -116,7 +116,9 @@ public sealed partial class SoftwareToken
     {
         var field = "keys." + SlotFieldName(slot);
         if (!keys.TryGetProperty(SlotFieldName(slot), out var element) || element.ValueKind != JsonValueKind.String)
-            throw Malformed(path, field, "is missing");
+            throw slot == KeySlot.Policy
+                ? new FormatException($"Software token file '{path}' was made by an older demo and has no policy key (slot 84); delete that demo data dir and run 'appliance demo' again.")
+                : Malformed(path, field, "is missing");
         if (!element.TryGetBytesFromBase64(out var pkcs8))
             throw Malformed(path, field, "must be base64");
         try { return ImportKeyPair(pkcs8); }
