@@ -19,7 +19,16 @@ public static class PolicyAnchorSink
     public static async Task AnchorAsync(DataDir data, IReadOnlyList<PolicyAnchor> anchors, TimeProvider time, CancellationToken cancellationToken)
     {
         if (anchors.Count == 0) return;
-        if (await TryServerReloadAsync(data, cancellationToken)) return;
+        if (await TryServerReloadAsync(data, cancellationToken))
+        {
+            // Trust the log, not the socket's answer: the server must have anchored what it loaded.
+            var floors = PolicyAnchorLog.ReadFloors(data.AuditDir, TokenDescriptor.Load(data.TokenFile).PublicKey(Token.KeySlot.Audit));
+            var missing = anchors.Where(a => floors.Of(a.Key) < a.Version).Select(a => $"{a.Key} version {a.Version}").ToList();
+            if (missing.Count > 0)
+                throw new InvalidOperationException(
+                    $"The running server did not anchor {string.Join(", ", missing)} in the audit log (it did not load the change); run 'appliance policy status' to see why.");
+            return;
+        }
         await using var log = FileAuditLog.Open(data.AuditDir, checkpointSigner: null, time: time);
         foreach (var anchor in anchors)
             await log.AppendAsync(PolicyAnchorLog.Anchor(anchor, time.GetUtcNow()), cancellationToken);

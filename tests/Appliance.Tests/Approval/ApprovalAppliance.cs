@@ -48,7 +48,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
     public ApplianceClient Client { get; }
 
     public static async Task<ApprovalAppliance> StartAsync(ApprovalOptions? options = null,
-        ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true)
+        ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true, string[]? transferPockets = null)
     {
         var bot = "treasury-" + Guid.NewGuid().ToString("N")[..8];
         var panel = new TestPanel();
@@ -60,7 +60,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
             },
             prepare: data =>
             {
-                string[] scopes = ["withdraw", "trade", "view-assets"];
+                string[] scopes = transferPockets is null ? ["withdraw", "trade", "view-assets"] : ["withdraw", "trade", "view-assets", "asset-transfer"];
                 using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
                     new CredentialProvisioning(data, TimeProvider.System).Add(Credential, AccessKey, approval, scopes, null, secret);
                 new BotEnrollment(data, TimeProvider.System).Add(new BotRequest(bot, Credential, scopes)
@@ -71,6 +71,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
                         WithdrawalAddress.Parse($"XRP:XRP:{XrpAddress}:{XrpMemo}"),
                     ],
                     WithdrawCaps = (caps ?? ["BTC:0.5:1", "KRW:1000000:"]).Select(WithdrawalCap.Parse).ToList(),
+                    TransferPockets = transferPockets ?? [],
                 });
             });
         var upbit = await FakeUpbitServer.StartAsync();

@@ -201,3 +201,28 @@ public sealed class SignedPolicyEndToEndTests
         await client.SignAsync("GET", "/v1/accounts", []);
     }
 }
+
+/// <summary>The same with the hardware key pulled out of the appliance: a revocation still goes through and applies.</summary>
+public sealed class RevocationWithoutTheKeyTests
+{
+    [Fact]
+    public async Task With_the_key_unplugged_a_revocation_still_applies()
+    {
+        await using var fake = await Appliance.Tests.Devices.Tokens.FakeTokenAppliance.StartAsync();
+        using var client = fake.Client();
+        await client.SignAsync("GET", "/v1/accounts", []);
+        fake.Key.Unplug();
+        fake.Inserted = null;
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.KeyAbsent, async () =>
+        {
+            for (var i = 0; i < 200; i++) { await client.SignAsync("GET", "/v1/accounts", []); await Task.Delay(10); }
+        });
+
+        var noToken = new NoTokenSigner(TokenDescriptor.Load(fake.Appliance.Data.TokenFile).PublicKey(KeySlot.Policy));
+        new BotEnrollment(fake.Appliance.Data, TimeProvider.System, noToken).Revoke(DemoSetup.BotName);
+        Assert.Equal(0, noToken.Attempts);
+        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, () => client.SignAsync("GET", "/v1/accounts", []));
+        Assert.Contains(AuditReader.ReadAll(fake.Appliance.Data.AuditDir), r => r.Entry.Kind == AuditKind.Policy
+            && r.Entry.Bot == DemoSetup.BotName && r.Entry.Reason == PolicyChanges.Narrowed);
+    }
+}
