@@ -3,7 +3,9 @@
 #  - softhsm2: a real PKCS#11 token for the token tests (they fail, never skip, without it)
 #  - ykcs11: Yubico's PKCS#11 module, loaded for real (no YubiKey here: it must say so clearly)
 #  - python3-grpcio + protobuf-compiler-grpc, and @grpc/grpc-js (npm): stock clients for the interop tests
-#  - systemd-analyze: checks image/appliance.service
+#  - systemd-analyze: checks the image's appliance.service
+#  - image/check.sh (the Raspberry Pi image recipe: units, firewall, scripts, an arm64 build run under qemu)
+#    installs what it needs itself
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,5 +25,8 @@ fi
 
 # Node's stock gRPC client for the interop test (versions pinned by package-lock.json).
 [ -d examples/node/node_modules/@grpc/grpc-js ] || (cd examples/node && npm ci --no-audit --no-fund --loglevel=error)
+
+# The Raspberry Pi image recipe; it fails loudly, never skips (needs root: debootstrap, chroot).
+image/check.sh
 
 dotnet test Appliance.sln -c Release --nologo --logger "console;verbosity=minimal"

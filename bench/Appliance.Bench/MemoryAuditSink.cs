@@ -16,4 +16,6 @@ internal sealed class MemoryAuditSink : IAuditSink
         _decisions.Enqueue(decision);
         return ValueTask.CompletedTask;
     }
+
+    public void RecordOutcome(SendOutcome outcome) { }
 }

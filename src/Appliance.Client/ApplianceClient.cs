@@ -34,6 +34,30 @@ public sealed class ApplianceClient : IDisposable
 
     public string Bot => _bundle.Bot;
 
+    /// <summary>
+    /// Has the appliance judge, sign and send the request to Upbit; returns Upbit's answer (its 4xx/5xx too).
+    /// A fresh request_id is sent unless one is given; resend with the same id after a network error, and
+    /// the appliance returns the stored answer instead of sending twice.
+    /// </summary>
+    public async Task<SendResponse> SendAsync(string method, string path,
+        IEnumerable<KeyValuePair<string, string>> parameters, string credential = "", string? requestId = null,
+        CancellationToken cancellationToken = default, DateTime? deadline = null)
+    {
+        var request = new SignRequest
+        {
+            Method = method,
+            Path = path,
+            Credential = credential,
+            // No client_time: Send needs none (the request_id stops a second send), and a retry keeps working
+            // however late it comes.
+            RequestId = requestId ?? Guid.NewGuid().ToString(),
+        };
+        foreach (var (key, value) in parameters)
+            request.Params.Add(new Param { Key = key, Value = value });
+        return await Signer.SendAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A detached token (only for bots added with --detached): the bot sends the request itself.</summary>
     public async Task<SignResponse> SignAsync(string method, string path,
         IEnumerable<KeyValuePair<string, string>> parameters, string credential = "",
         CancellationToken cancellationToken = default)

@@ -22,7 +22,7 @@ public sealed class AlertDispatcher : IAsyncDisposable
         _audit = audit;
         _webhook = webhook;
         _logger = logger;
-        _meter = meters?.Create(SignMetrics.MeterName) ?? new Meter(SignMetrics.MeterName);
+        _meter = meters?.Create(RequestMetrics.MeterName) ?? new Meter(RequestMetrics.MeterName);
         _alerts = _meter.CreateCounter<long>("alerts", description: "Alerts raised, by rule");
     }
 

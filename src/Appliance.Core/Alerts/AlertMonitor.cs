@@ -2,6 +2,7 @@ using Appliance.Audit;
 using Appliance.Credentials;
 using Appliance.Policy;
 using Appliance.Pipeline;
+using Appliance.Common;
 
 namespace Appliance.Alerts;
 

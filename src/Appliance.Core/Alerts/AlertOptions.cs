@@ -23,7 +23,8 @@ public sealed record AlertOptions
 
     [JsonPropertyName("credential_max_age_days")] public double CredentialMaxAgeDays { get; init; } = 90;
 
-    public TimeSpan BurstWindow => TimeSpan.FromSeconds(BurstWindowSeconds);
+    /// <summary>Derived from burst_window_seconds, so never written to appliance.json.</summary>
+    [JsonIgnore] public TimeSpan BurstWindow => TimeSpan.FromSeconds(BurstWindowSeconds);
 
     public void Validate()
     {

@@ -33,11 +33,11 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
         var bot = d.Bot == "-" ? null : d.Bot;
         lock (_gate)
         {
-            if (EndpointCatalog.Default.TryFind(d.Method, d.Path, out var endpoint) && endpoint.MovesAssets)
+            if (d.Endpoint is { MovesAssets: true } endpoint)
                 alerts.Add(new Alert(AlertRuleNames.Withdrawal, now,
-                    $"{(endpoint.IsWithdrawal ? "withdrawal" : "asset transfer")} request {d.Method} {d.Path} by {d.Bot} ({d.Outcome.ToString().ToLowerInvariant()}{(d.Reason is null ? "" : " " + d.Reason)}): {Describe(d.Params)}",
+                    $"{(endpoint.IsWithdrawal ? "withdrawal" : "asset transfer")} request {endpoint} by {d.Bot} ({Wire.Name(d.Outcome)}{(d.Reason is null ? "" : " " + d.Reason)}): {Describe(d.Params)}",
                     bot, d.Credential));
-            if (d.Outcome == Outcome.Signed && bot is not null && Notional(d) is { } notional && LargeOrder(bot, notional) is { } median)
+            if (d.Outcome is Outcome.Sent or Outcome.Signed && bot is not null && Notional(d) is { } notional && LargeOrder(bot, notional) is { } median)
                 alerts.Add(new Alert(AlertRuleNames.LargeOrder, now,
                     $"order of notional {notional} by {bot} is above {options.NotionalFactor} × its median of {median}", bot, d.Credential));
             if (d.Outcome == Outcome.Denied && d.Reason is { } reason)
@@ -47,7 +47,7 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
                         $"{n} authentication failures within {options.BurstWindowSeconds:0} s (last: {reason} from {d.PeerAddress})"));
                 else if (!AuthReasons.Contains(reason) && bot is not null && Burst("denied:" + bot, now) is { } m)
                     alerts.Add(new Alert(AlertRuleNames.Denials, now,
-                        $"{m} requests of {bot} denied within {options.BurstWindowSeconds:0} s (last: {reason} on {d.Method} {d.Path})", bot));
+                        $"{m} requests of {bot} denied within {options.BurstWindowSeconds:0} s (last: {reason} on {d.Endpoint?.ToString() ?? "an unknown endpoint"})", bot));
             }
         }
         return alerts;
@@ -112,10 +112,12 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
     }
 
     /// <summary>The count when this event makes a burst that has not been reported in this window.</summary>
+    private const int MaxBurstEvents = 10_000;
+
     private int? Burst(string key, DateTimeOffset now)
     {
         if (!_bursts.TryGetValue(key, out var events)) _bursts[key] = events = new Queue<DateTimeOffset>();
-        events.Enqueue(now);
+        if (events.Count < MaxBurstEvents) events.Enqueue(now); // a flood counts as "at least this many", never grows memory
         while (events.Count > 0 && now - events.Peek() > options.BurstWindow) events.Dequeue();
         if (events.Count < options.BurstCount) return null;
         if (_burstAlerted.TryGetValue(key, out var last) && now - last < options.BurstWindow) return null;
@@ -153,5 +155,17 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
         };
     }
 
-    private static string Describe(IReadOnlyList<UpbitParam> ps) => string.Join(' ', ps.Select(p => $"{p.Key}={p.Value}"));
+    /// <summary>Alert text carries what the bot sent only escaped and bounded: at most 16 params, each value echoed.</summary>
+    private static string Describe(IReadOnlyList<UpbitParam> ps) =>
+        string.Join(' ', ps.Take(16).Select(p => $"{Refusals.Echo(p.Key)}={Refusals.Echo(p.Value)}")) + (ps.Count > 16 ? " …" : "");
+
+    /// <summary>Peers that are not our bots: one alert per burst window, saying how many, naming nobody.</summary>
+    public Alert? ObserveUnknownPeer()
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+            return Burst("auth", now) is { } n
+                ? new Alert(AlertRuleNames.AuthFailures, now, $"{n} requests from unknown peers within {options.BurstWindowSeconds:0} s")
+                : null;
+    }
 }

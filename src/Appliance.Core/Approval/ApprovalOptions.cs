@@ -30,7 +30,13 @@ public sealed record ApprovalOptions
     /// <summary>A press that comes sooner than this after an approval appeared is ignored: nobody can have read the address yet.</summary>
     [JsonPropertyName("min_view_ms")] public int MinViewMilliseconds { get; init; } = 1000;
 
+    /// <summary>How many approvals one bot may have waiting at once; more are refused with APPROVAL_QUEUE_FULL.</summary>
+    [JsonPropertyName("max_queued_per_bot")] public int MaxQueuedPerBot { get; init; } = 3;
+
     [JsonIgnore] public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
+
+    /// <summary>How long an approval may wait in line before it is shown: then it times out too.</summary>
+    [JsonIgnore] public TimeSpan QueueTimeout => Timeout * 2;
 
     [JsonIgnore] public TimeSpan MinView => TimeSpan.FromMilliseconds(MinViewMilliseconds);
 
@@ -42,6 +48,8 @@ public sealed record ApprovalOptions
             throw new ArgumentException("appliance.json: 'approval.order_notional_above' must be a positive amount in quote currency, or left out.");
         if (MinViewMilliseconds is < 0 or > 10_000)
             throw new ArgumentException("appliance.json: 'approval.min_view_ms' must be between 0 and 10000.");
+        if (MaxQueuedPerBot is < 1 or > 100)
+            throw new ArgumentException("appliance.json: 'approval.max_queued_per_bot' must be between 1 and 100.");
         if (MinView >= Timeout)
             throw new ArgumentException("appliance.json: 'approval.min_view_ms' must be shorter than 'approval.timeout_seconds'.");
     }

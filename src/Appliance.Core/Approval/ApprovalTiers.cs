@@ -28,4 +28,13 @@ public static class ApprovalTiers
             return order.Notional is not { } notional || notional > above;
         return false;
     }
+
+    /// <summary>Whether some request needing <paramref name="scope"/> can land in a tier.</summary>
+    public static bool MayRequire(ApprovalOptions options, Scope scope) => scope switch
+    {
+        Scope.Withdraw or Scope.PocketManage or Scope.AssetTransfer => true, // withdrawals and pocket transfers move assets
+        Scope.Deposit => options.DepositKrw || options.TravelRule,
+        Scope.Trade => options.CancelAll || options.OrderNotionalAbove is not null,
+        _ => false,
+    };
 }

@@ -1,7 +1,7 @@
 using Appliance.Common;
 using Appliance.Panel;
-using Appliance.Sealing;
 using Appliance.Pipeline;
+using Appliance.Sealing;
 using Appliance.Upbit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,10 +9,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Appliance.Approval;
 
 /// <summary>
-/// Step 4 of the pipeline on a panel: one approval at a time is shown (approval LED blinking,
-/// the display saying what and where to), the others wait in arrival order. The shown one ends by
-/// the approve button, the reject button, its own timeout, the caller going away, the caller's
-/// deadline, or the appliance pausing or losing its key; then the next one is shown.
+/// Step 4 of the pipeline on a panel: one approval at a time is shown (approval LED blinking, the
+/// display saying what and where to), the others wait in arrival order. A button approval ends by the
+/// approve or reject button or its timeout; a touch approval starts the YubiKey's touch wait only when
+/// it is shown, so the touch answers exactly what the display shows. Any of them also ends when the
+/// caller goes away, its deadline comes, the bot is revoked, or the appliance pauses or loses its key.
+/// Every item times out, queued or shown, and a bot may have at most MaxQueuedPerBot waiting.
 /// </summary>
 public sealed class PanelApprovalGate : IApprovalGate, IDisposable
 {
@@ -22,7 +24,6 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     private readonly PanelController _display;
     private readonly IPanel _panel;
     private readonly ApprovalOptions _options;
-    private readonly Func<string, ApprovalMode> _approvalModeOf;
     private readonly ApplianceState _state;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -30,16 +31,13 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     private readonly List<Waiting> _queue = []; // [0] is the one on the panel
     private bool _disposed;
 
-    /// <param name="approvalModeOf">The credential's approval mode (from the vault's metadata).</param>
     /// <param name="display">The one writer of the panel's LEDs and text; its panel's buttons approve and reject.</param>
-    public PanelApprovalGate(PanelController display, ApprovalOptions options, Func<string, ApprovalMode> approvalModeOf,
-        ApplianceState state, TimeProvider time, ILogger? logger = null)
+    public PanelApprovalGate(PanelController display, ApprovalOptions options, ApplianceState state, TimeProvider time, ILogger? logger = null)
     {
         options.Validate();
         _display = display;
         _panel = display.Panel;
         _options = options;
-        _approvalModeOf = approvalModeOf;
         _state = state;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
@@ -56,50 +54,83 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     public bool Requires(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters) =>
         ApprovalTiers.Requires(_options, endpoint, parameters);
 
+    public bool MayRequire(Scope scope) => ApprovalTiers.MayRequire(_options, scope);
+
     public async Task<ApprovalGrant> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        // Hook for touch-gated credentials: the touch that unseals the secret is the approval,
-        // so no button is asked for. The vault never holds such a secret, so signing fails closed
-        // (SEALED) until per-use unsealing after a touch is in place.
-        if (_approvalModeOf(request.Credential) == ApprovalMode.Touch)
-            return new ApprovalGrant(ApprovalMode.Touch.ToWire(), TimeSpan.Zero);
+        var (waiting, started) = Enqueue(request, null, cancellationToken);
+        var verdict = await Wait(waiting, cancellationToken);
+        return verdict == Verdict.Approved ? new ApprovalGrant(ApprovalMode.Button, _time.GetElapsedTime(started)) : throw Refusal(waiting, verdict, cancellationToken);
+    }
 
+    public async Task<(T Result, ApprovalGrant Grant)> ApproveByTouchAsync<T>(ApprovalRequest request,
+        Func<CancellationToken, Task<(T Result, TimeSpan Waited)>> touch, CancellationToken cancellationToken)
+    {
+        T result = default!;
+        var (waiting, started) = Enqueue(request, async ct => { (result, _) = await touch(ct).ConfigureAwait(false); }, cancellationToken);
+        var verdict = await Wait(waiting, cancellationToken);
+        if (verdict != Verdict.Approved) throw Refusal(waiting, verdict, cancellationToken);
+        return (result, new ApprovalGrant(ApprovalMode.Touch, _time.GetElapsedTime(started)));
+    }
+
+    public void CancelBot(string bot)
+    {
+        List<Waiting> stopped;
+        lock (_lock)
+        {
+            stopped = _queue.Where(w => w.Request.Bot == bot).ToList();
+            foreach (var w in stopped) Remove(w, Verdict.Stopped, Refusals.BotRevoked(bot));
+        }
+        foreach (var w in stopped) w.Complete();
+    }
+
+    private (Waiting Waiting, long Started) Enqueue(ApprovalRequest request, Func<CancellationToken, Task>? touch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         var started = _time.GetTimestamp();
         var untilDeadline = request.Deadline is { } deadline ? deadline - _time.GetUtcNow() - DeadlineMargin : (TimeSpan?)null;
-        if (untilDeadline <= TimeSpan.Zero)
-            throw Refusals.NoTimeToApprove(_options.Timeout);
-
-        var waiting = new Waiting(request);
+        if (untilDeadline <= TimeSpan.Zero) throw Refusals.NoTimeToApprove(_options.Timeout);
+        var waiting = new Waiting(request, touch);
         int position;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _state.EnsureCanSign();
+            if (_queue.Count(w => w.Request.Bot == request.Bot) >= _options.MaxQueuedPerBot)
+                throw Refusals.ApprovalQueueFull(request.Bot, _options.MaxQueuedPerBot);
             _queue.Add(waiting);
             position = _queue.Count;
             if (untilDeadline is { } wait)
                 waiting.DeadlineTimer = _time.CreateTimer(_ => Finish(waiting, Verdict.Deadline), null, wait, Timeout.InfiniteTimeSpan);
+            // Waiting in line has its own limit, so nothing waits forever behind others.
+            waiting.Timer = _time.CreateTimer(_ => Finish(waiting, Verdict.Timeout), null, _options.QueueTimeout, Timeout.InfiniteTimeSpan);
             if (_queue.Count == 1) ShowHead();
             else ShowText();
         }
-        _logger.LogWarning("approval waiting ({Position} in line): {Request}", position, ApprovalDisplay.LogLine(request));
+        _logger.LogWarning("approval waiting ({Position} in line, {Kind}): {Request}", position, touch is null ? "button" : "touch", ApprovalDisplay.LogLine(request));
+        return (waiting, started);
+    }
 
+    private async Task<Verdict> Wait(Waiting waiting, CancellationToken cancellationToken)
+    {
         Verdict verdict;
         using (cancellationToken.Register(() => Finish(waiting, Verdict.Cancelled)))
             verdict = await waiting.Result.Task.ConfigureAwait(false);
-        var waited = _time.GetElapsedTime(started);
-        _logger.LogWarning("approval {Verdict} after {Waited:0.0} s: bot={Bot}", verdict, waited.TotalSeconds, request.Bot);
+        _logger.LogWarning("approval {Verdict}: bot={Bot}", verdict, waiting.Request.Bot);
+        return verdict;
+    }
 
-        var what = $"{request.Endpoint.Method} {request.Endpoint.Path}";
+    private Exception Refusal(Waiting waiting, Verdict verdict, CancellationToken cancellationToken)
+    {
+        var what = $"{waiting.Request.Endpoint.Method} {waiting.Request.Endpoint.Path}";
         return verdict switch
         {
-            Verdict.Approved => new ApprovalGrant(ApprovalMode.Button.ToWire(), waited),
-            Verdict.Rejected => throw Refusals.ApprovalRejected(what),
-            Verdict.Timeout => throw Refusals.ApprovalTimedOut(what, _options.Timeout),
-            Verdict.Deadline => throw Refusals.DeadlineBeforeApproval(what, _options.Timeout),
-            Verdict.Cancelled => throw new OperationCanceledException("The caller went away while the approval waited; nothing was signed.", cancellationToken),
-            _ => throw waiting.StopReason ?? Refusals.ApprovalStopped(),
+            Verdict.Rejected => Refusals.ApprovalRejected(what),
+            Verdict.Timeout => Refusals.ApprovalTimedOut(what, _options.Timeout),
+            Verdict.Deadline => Refusals.DeadlineBeforeApproval(what, _options.Timeout),
+            Verdict.Cancelled => new OperationCanceledException("The caller went away while the approval waited; nothing was sent.", cancellationToken),
+            Verdict.Failed => waiting.Failure!,
+            _ => waiting.StopReason ?? Refusals.ApprovalStopped(),
         };
     }
 
@@ -107,7 +138,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     {
         // A long press is pause/resume (PauseControl), never an approval.
         if (e.Kind != PressKind.Press) return;
-        Waiting? decided;
+        Waiting? decided = null;
         lock (_lock)
         {
             if (_queue.Count == 0)
@@ -122,7 +153,9 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
                 _logger.LogWarning("{Button} pressed within {MinView} ms of a new approval appearing; ignored", e.Button, _options.MinViewMilliseconds);
                 return;
             }
-            decided = Remove(head, e.Button == PanelButton.Approve ? Verdict.Approved : Verdict.Rejected) ? head : null;
+            // A touch approval takes only the touch; the reject button still refuses it.
+            if (head.Touch is not null && e.Button == PanelButton.Approve) return;
+            if (Remove(head, e.Button == PanelButton.Approve ? Verdict.Approved : Verdict.Rejected)) decided = head;
         }
         decided?.Complete();
     }
@@ -133,7 +166,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         lock (_lock)
         {
             if (_disposed) return;
-            if (_state.Name == "ready" || _queue.Count == 0)
+            if (_state.Kind == ApplianceStateKind.Ready || _queue.Count == 0)
             {
                 if (_queue.Count == 0) ShowHead(); // the idle text follows the state
                 return;
@@ -149,13 +182,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     {
         List<Waiting> stopped = [.. _queue];
         _queue.Clear();
-        foreach (var w in stopped)
-        {
-            w.Verdict = Verdict.Stopped;
-            w.StopReason = reason;
-            w.DeadlineTimer?.Dispose();
-            w.Timer?.Dispose();
-        }
+        foreach (var w in stopped) w.End(Verdict.Stopped, reason);
         return stopped;
     }
 
@@ -165,20 +192,18 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         catch (SignRefusal refusal) { return refusal; }
     }
 
-    private void Finish(Waiting waiting, Verdict verdict)
+    private void Finish(Waiting waiting, Verdict verdict, Exception? failure = null)
     {
         bool removed;
-        lock (_lock) removed = Remove(waiting, verdict);
+        lock (_lock) removed = Remove(waiting, verdict, failure);
         if (removed) waiting.Complete();
     }
 
     /// <summary>Takes an approval off the queue with its verdict (under the lock); false when it had ended already.</summary>
-    private bool Remove(Waiting waiting, Verdict verdict)
+    private bool Remove(Waiting waiting, Verdict verdict, Exception? failure = null)
     {
         if (waiting.Verdict is not null) return false;
-        waiting.Verdict = verdict;
-        waiting.DeadlineTimer?.Dispose();
-        waiting.Timer?.Dispose();
+        waiting.End(verdict, failure);
         var wasShown = _queue.Count > 0 && ReferenceEquals(_queue[0], waiting);
         _queue.Remove(waiting);
         if (wasShown) ShowHead();
@@ -186,7 +211,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         return true;
     }
 
-    /// <summary>Puts the first waiting approval on the panel and starts its timeout (under the lock).</summary>
+    /// <summary>Puts the first waiting approval on the panel and starts its timeout or its touch wait (under the lock).</summary>
     private void ShowHead()
     {
         if (_disposed) return;
@@ -197,14 +222,32 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         }
         var head = _queue[0];
         head.ShownAt = _time.GetTimestamp();
+        head.Timer?.Dispose();
         head.Timer = _time.CreateTimer(_ => Finish(head, Verdict.Timeout), null, _options.Timeout, Timeout.InfiniteTimeSpan);
         ShowText();
+        if (head.Touch is { } touch) _ = RunTouch(head, touch);
+    }
+
+    /// <summary>The touch wait of the approval on display; its end (touched, no touch, token error) is its verdict.</summary>
+    private async Task RunTouch(Waiting head, Func<CancellationToken, Task> touch)
+    {
+        try
+        {
+            await Task.Yield(); // never run the token call under the gate's lock
+            await touch(head.Abandoned.Token).ConfigureAwait(false);
+            Finish(head, Verdict.Approved);
+        }
+        catch (OperationCanceledException) when (head.Abandoned.IsCancellationRequested) { }
+        catch (Exception e) { Finish(head, Verdict.Failed, e); }
     }
 
     private void ShowText()
     {
         if (_disposed || _queue.Count == 0) return;
-        _display.ShowApproval(ApprovalDisplay.Lines(_queue[0].Request, _queue.Count - 1));
+        var head = _queue[0];
+        var lines = ApprovalDisplay.Lines(head.Request, _queue.Count - 1);
+        // A touch approval reads exactly like a button one, plus what to do.
+        _display.ShowApproval(head.Touch is null ? lines : [lines[0], "touch the key", .. lines.Skip(1)]);
     }
 
     public void Dispose()
@@ -222,17 +265,31 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         foreach (var w in stopped) w.Complete();
     }
 
-    private enum Verdict { Approved, Rejected, Timeout, Deadline, Cancelled, Stopped }
+    private enum Verdict { Approved, Rejected, Timeout, Deadline, Cancelled, Stopped, Failed }
 
-    private sealed class Waiting(ApprovalRequest request)
+    private sealed class Waiting(ApprovalRequest request, Func<CancellationToken, Task>? touch)
     {
         public ApprovalRequest Request { get; } = request;
+        public Func<CancellationToken, Task>? Touch { get; } = touch;
         public TaskCompletionSource<Verdict> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public Verdict? Verdict { get; set; }
-        public SignRefusal? StopReason { get; set; }
+        public CancellationTokenSource Abandoned { get; } = new();
+        public Verdict? Verdict { get; private set; }
+        public SignRefusal? StopReason { get; private set; }
+        public Exception? Failure { get; private set; }
         public long ShownAt { get; set; }
         public ITimer? Timer { get; set; }
         public ITimer? DeadlineTimer { get; set; }
+
+        public void End(Verdict verdict, Exception? why)
+        {
+            Verdict = verdict;
+            if (verdict == PanelApprovalGate.Verdict.Failed) Failure = why;
+            else StopReason = why as SignRefusal;
+            DeadlineTimer?.Dispose();
+            Timer?.Dispose();
+            // A touch wait that is no longer wanted: its secret is zeroed unused when the token returns.
+            if (verdict != PanelApprovalGate.Verdict.Approved) Abandoned.Cancel();
+        }
 
         public void Complete() => Result.TrySetResult(Verdict!.Value);
     }

@@ -1,12 +1,14 @@
 using Appliance.Pipeline;
 using Appliance.Upbit;
+using Appliance.Alerts;
+using Appliance.Sealing;
 
 namespace Appliance.Audit;
 
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
 public enum AuditKind
 {
-    Decision, Alert, Token, Truncation, Checkpoint, Start, Stop,
+    Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop,
 
     /// <summary>A policy record reached a version (an anchor) or the floors of all records (a snapshot): PolicyAnchorLog.</summary>
     Policy,
@@ -55,13 +57,22 @@ public sealed record AuditEntry
     public string? Nonce { get; init; }
     public string? TokenSha256 { get; init; }
 
+    /// <summary>The bot's request_id (decisions), the key that stops a second send.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>Outcome records: what Upbit answered (status, its error name, the uuid created), or why nothing came back.</summary>
+    public int? HttpStatus { get; init; }
+    public string? UpbitError { get; init; }
+    public string? Uuid { get; init; }
+    public string? Identifier { get; init; }
+
     /// <summary>A sentence for alert, token, truncation, start and stop records.</summary>
     public string? Detail { get; init; }
     public AuditCheckpoint? Checkpoint { get; init; }
 
     public static AuditEntry FromDecision(SignDecision d)
     {
-        var signed = d.Outcome == Outcome.Signed;
+        var signed = d.Outcome is Outcome.Signed or Outcome.Sent;
         return new AuditEntry
         {
             Kind = AuditKind.Decision,
@@ -74,14 +85,28 @@ public sealed record AuditEntry
             Path = Bound(d.Path, signed),
             // A refused request can carry anything; keep enough to see what it was, not a flood.
             Params = signed ? d.Params : d.Params.Take(64).Select(p => new UpbitParam(Bound(p.Key, false), Bound(p.Value, false))).ToList(),
-            Decision = d.Outcome.ToString().ToLowerInvariant(),
+            Decision = Common.Wire.Name(d.Outcome),
             Reason = d.Reason,
             ApprovalMode = d.Approval,
             ApprovalWaitedMs = (long)d.ApprovalWaited.TotalMilliseconds,
             Nonce = d.Nonce,
             TokenSha256 = d.TokenSha256,
+            RequestId = d.RequestId is null ? null : Bound(d.RequestId, signed),
         };
     }
+
+    public static AuditEntry FromOutcome(SendOutcome o) => new()
+    {
+        Kind = AuditKind.Outcome,
+        Time = o.Time,
+        AuditId = o.AuditId,
+        Bot = o.Bot,
+        HttpStatus = o.HttpStatus,
+        UpbitError = o.UpbitError,
+        Uuid = o.Uuid,
+        Identifier = o.Identifier,
+        Reason = o.Failure,
+    };
 
     public static AuditEntry Note(AuditKind kind, DateTimeOffset time, string detail) =>
         new() { Kind = kind, Time = time, Detail = detail };

@@ -49,8 +49,17 @@ public static class AuditReader
                 sb.Append(" bot=").Append(e.Bot).Append(" peer=").Append(e.Peer).Append(" credential=").Append(e.Credential)
                   .Append(' ').Append(e.Method).Append(' ').Append(e.Path);
                 if (e.Params is { Count: > 0 } ps) sb.Append(" ?").Append(string.Join('&', ps.Select(p => $"{p.Key}={p.Value}")));
+                if (e.RequestId is not null) sb.Append(" request_id=").Append(e.RequestId);
                 if (e.ApprovalMode is not null and not "none") sb.Append(" approval=").Append(e.ApprovalMode).Append(" waited=").Append(e.ApprovalWaitedMs).Append("ms");
                 if (e.TokenSha256 is not null) sb.Append(" token_sha256=").Append(e.TokenSha256.AsSpan(0, 16)).Append('…');
+                break;
+            case AuditKind.Outcome:
+                sb.Append(" of ").Append(e.AuditId).Append(" bot=").Append(e.Bot);
+                if (e.HttpStatus is { } status) sb.Append(" upbit=").Append(status);
+                if (e.UpbitError is not null) sb.Append(" error=").Append(e.UpbitError);
+                if (e.Uuid is not null) sb.Append(" uuid=").Append(e.Uuid);
+                if (e.Identifier is not null) sb.Append(" identifier=").Append(e.Identifier);
+                if (e.Reason is not null) sb.Append(" failed=").Append(e.Reason);
                 break;
             case AuditKind.Checkpoint when e.Checkpoint is { } c:
                 sb.Append(" signs record ").Append(c.Seq).Append(" hash=").Append(c.Hash.AsSpan(0, 16)).Append("… key=").Append(c.Key);

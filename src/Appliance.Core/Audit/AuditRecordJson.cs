@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Appliance.Upbit;
+using Appliance.Sealing;
 
 namespace Appliance.Audit;
 
@@ -65,6 +66,11 @@ public static class AuditRecordJson
             }
             Optional(w, "nonce", e.Nonce);
             Optional(w, "token_sha256", e.TokenSha256);
+            Optional(w, "request_id", e.RequestId);
+            if (e.HttpStatus is { } status) w.WriteNumber("http_status", status);
+            Optional(w, "upbit_error", e.UpbitError);
+            Optional(w, "uuid", e.Uuid);
+            Optional(w, "identifier", e.Identifier);
             Optional(w, "detail", e.Detail);
             if (e.Checkpoint is { } c)
             {
@@ -122,6 +128,11 @@ public static class AuditRecordJson
                 ApprovalWaitedMs = r.TryGetProperty("approval", out var a2) ? a2.GetProperty("waited_ms").GetInt64() : null,
                 Nonce = Str(r, "nonce", false),
                 TokenSha256 = Str(r, "token_sha256", false),
+                RequestId = Str(r, "request_id", false),
+                HttpStatus = r.TryGetProperty("http_status", out var hs) ? hs.GetInt32() : null,
+                UpbitError = Str(r, "upbit_error", false),
+                Uuid = Str(r, "uuid", false),
+                Identifier = Str(r, "identifier", false),
                 Detail = Str(r, "detail", false),
                 Checkpoint = r.TryGetProperty("checkpoint", out var c)
                     ? new AuditCheckpoint(c.GetProperty("seq").GetInt64(), Str(c, "hash")!, Str(c, "key")!, Str(c, "sig")!)

@@ -54,7 +54,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _meter = meters?.Create(SignMetrics.MeterName) ?? new Meter(SignMetrics.MeterName);
+        _meter = meters?.Create(RequestMetrics.MeterName) ?? new Meter(RequestMetrics.MeterName);
         _fsyncSeconds = _meter.CreateHistogram<double>("audit.fsync.duration", unit: "s", description: "Time to write and fsync one audit batch");
         _meter.CreateObservableGauge("audit.queue.depth", () => Interlocked.Read(ref _queued), description: "Audit records waiting for the writer");
         _meter.CreateObservableGauge("audit.available", () => _available ? 1 : 0, description: "1 while the audit log can be written");
@@ -115,6 +115,13 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     public async ValueTask RecordAsync(SignDecision decision, CancellationToken cancellationToken) =>
         await AppendAsync(AuditEntry.FromDecision(decision), cancellationToken);
 
+    public void RecordOutcome(SendOutcome outcome)
+    {
+        // Durable with the next group commit; a failure here is the log's own alarm (AvailabilityChanged).
+        _ = AppendAsync(AuditEntry.FromOutcome(outcome), CancellationToken.None).ContinueWith(
+            t => t.Exception?.Handle(_ => true), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
     /// <summary>Appends any record; completes when it is on disk. Throws SignRefusal AUDIT_UNAVAILABLE when it cannot be.</summary>
     public Task<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
@@ -124,7 +131,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Decrement(ref _queued);
-            throw Unavailable("the audit log is closed because the appliance is shutting down");
+            throw Refusals.AuditUnavailable();
         }
         _wake.Release();
         return pending.Done.Task.WaitAsync(cancellationToken);
@@ -173,7 +180,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
                 // Nothing of this batch counts: the segment writer cut off what reached the file.
                 _logger.LogError("audit write failed, signing stops until it succeeds: {Error}", e.Message);
                 SetAvailable(false);
-                var refusal = Unavailable(e.Message);
+                var refusal = Refusals.AuditUnavailable(); // the cause (a path, an errno) is in the log above, never in a bot's answer
                 foreach (var p in batch) p.Done.TrySetException(refusal);
             }
         }
@@ -218,10 +225,6 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         try { AvailabilityChanged?.Invoke(available); }
         catch (Exception e) { _logger.LogError("audit availability listener failed: {Error}", e.Message); }
     }
-
-    private static SignRefusal Unavailable(string why) =>
-        new(RefusalKind.Unavailable, Reasons.AuditUnavailable,
-            $"The audit log cannot be written ({why}), so nothing is signed; free space or fix DATA_DIR/audit and signing resumes by itself.");
 
     public async ValueTask DisposeAsync()
     {

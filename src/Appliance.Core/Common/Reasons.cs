@@ -20,6 +20,7 @@ public static class Reasons
     // ALREADY_EXISTS
     public const string ReplayedRequest = "REPLAYED_REQUEST";
     public const string RequestIdReused = "REQUEST_ID_REUSED";
+    public const string AlreadySent = "ALREADY_SENT";
 
     // UNAUTHENTICATED
     public const string UnknownBot = "UNKNOWN_BOT";

@@ -115,6 +115,9 @@ public static class Refusals
     public static SignRefusal RequestIdReused(string requestId) => new(RefusalKind.AlreadyExists, Reasons.RequestIdReused,
         $"request_id '{Echo(requestId)}' was already used by this bot for a different request; send a fresh request_id for a new request, or the identical request to get its answer again.");
 
+    public static SignRefusal AlreadySent(string requestId, int status, string auditId) => new(RefusalKind.AlreadyExists, Reasons.AlreadySent,
+        $"request_id '{Echo(requestId)}' was already sent (Upbit answered {status}, audit id {auditId}) and its answer is no longer kept; look the result up instead of sending it again.");
+
     // --- PERMISSION_DENIED: the policy says no -------------------------------------------------
 
     public static SignRefusal IpNotAllowed(string bot, string peer) => Denied(Reasons.IpNotAllowed,
@@ -135,6 +138,9 @@ public static class Refusals
     public static SignRefusal CancelAcrossMarkets(string bot) => Denied(Reasons.MarketDenied,
         $"Bot '{bot}' is limited to some markets; name them with pairs= (and no quote_currencies) instead of cancelling across all markets.");
 
+    public static SignRefusal ListingNeedsMarket(string bot, string endpoint) => Denied(Reasons.MarketDenied,
+        $"Bot '{bot}' is limited to some markets, so {endpoint} must name one of them with market=.");
+
     public static SignRefusal OrderVolumeAboveCap(string bot, decimal volume, decimal cap) => Denied(Reasons.OrderLimit,
         $"Order volume {volume} is above bot '{bot}''s cap of {cap}; split the order or raise the cap with 'bots add'.");
 
@@ -143,6 +149,9 @@ public static class Refusals
 
     public static SignRefusal NotionalUnknown(string bot, string ordType) => Denied(Reasons.NotionalUnknown,
         $"The notional of a '{ordType}' order is not known before it fills, and bot '{bot}' has no cap that bounds it; give the bot --max-order-notional (or --max-order-volume for a sell) or use a limit order.");
+
+    public static SignRefusal CancelAllNeedsOwnMarkets(string bot) => Denied(Reasons.OrderNotOwned,
+        $"DELETE /v1/orders/open cancels by market whoever placed the orders, and bot '{bot}' may cancel only its own; name pairs= within the bot's markets (without quote_currencies), or ask the operator for --all-orders.");
 
     public static SignRefusal OrderNotOwned(string bot) => Denied(Reasons.OrderNotOwned,
         $"Bot '{bot}' did not place that order (or it was placed before the appliance recorded owners), so it may not see or change it; ask the operator for --all-orders if this bot manages every order.");

@@ -1,6 +1,7 @@
 using Appliance.Common;
 using Appliance.Sealing;
 using Appliance.Token;
+using Appliance.Pipeline;
 
 namespace Appliance.Credentials;
 
@@ -8,7 +9,7 @@ namespace Appliance.Credentials;
 public delegate T SecretUse<out T>(CredentialMetadata metadata, ReadOnlySpan<byte> secret);
 
 /// <summary>
-/// The unsealed secrets of a running server, in pinned buffers. Signing holds a read lock while
+/// The unsealed secrets of a running server, in locked pages (SecretBytes). Signing holds a read lock while
 /// it uses a secret; zeroing (token pulled, shutdown) takes the write lock, so it waits for
 /// in-flight signatures to finish and no signature starts on a half-zeroed key.
 /// Touch-gated credentials are never held here: they are unsealed per use, after the touch.

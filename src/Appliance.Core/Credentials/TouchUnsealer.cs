@@ -18,7 +18,6 @@ public sealed class TouchUnsealer(
     CredentialVault vault,
     Func<IHardwareToken?> currentToken,
     ApplianceState state,
-    ITouchPrompt prompt,
     TokenPresenceOptions options,
     TimeProvider time,
     ILogger? logger = null)
@@ -33,13 +32,12 @@ public sealed class TouchUnsealer(
     /// wait: the token call cannot be interrupted, but its secret is zeroed unused when it returns.
     /// </summary>
     public async Task<(T Result, TimeSpan Waited)> UseSecretAsync<T>(
-        string credential, TouchPromptInfo info, SecretUse<T> use, CancellationToken cancellationToken)
+        string credential, SecretUse<T> use, CancellationToken cancellationToken)
     {
         var envelope = vault.TouchGatedEnvelope(credential);
         var token = currentToken();
         if (token is null || !state.TokenPresent) throw KeyAbsent();
         var done = new TaskCompletionSource<(T, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var shown = prompt.Begin(info);
         var thread = new Thread(() => Run(envelope, token, use, done, cancellationToken))
         {
             IsBackground = true,

@@ -1,3 +1,5 @@
+using Appliance.Alerts;
+
 namespace Appliance.Panel;
 
 /// <summary>The four LEDs of the appliance (DESIGN.md, issue "Physical panel").</summary>

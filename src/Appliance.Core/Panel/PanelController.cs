@@ -1,4 +1,5 @@
 using Appliance.Pipeline;
+using Appliance.Common;
 
 namespace Appliance.Panel;
 
@@ -9,7 +10,7 @@ namespace Appliance.Panel;
 /// writer of the panel's LEDs and text, so state, approvals and alerts never overwrite each other.
 /// Buttons are read by their owners (the approval gate; pause control for the long press).
 /// </summary>
-public sealed class PanelController : IDisposable
+public sealed class PanelController : IDecisionObserver, IDisposable
 {
     private readonly Lock _lock = new();
     private readonly IPanel _panel;
@@ -30,7 +31,13 @@ public sealed class PanelController : IDisposable
 
     public long Signed => Interlocked.Read(ref _signed);
 
-    /// <summary>Call once per signature: one flash of the activity LED.</summary>
+    /// <summary>The pipeline's third observer: one flash of the activity LED per request sent or token signed.</summary>
+    public void Observe(SignDecision decision, TimeSpan elapsed)
+    {
+        if (decision.Outcome is Outcome.Sent or Outcome.Signed) OnSigned();
+    }
+
+    /// <summary>One flash of the activity LED.</summary>
     public void OnSigned()
     {
         Interlocked.Increment(ref _signed);
@@ -88,27 +95,27 @@ public sealed class PanelController : IDisposable
     {
         lock (_lock)
         {
-            var name = _state.Name;
-            var serving = name == "ready";
+            var kind = _state.Kind;
+            var serving = kind == ApplianceStateKind.Ready;
             _panel.SetLed(Led.Ready, serving);
             _panel.SetLed(Led.Alert, !serving || _alerts.Count > 0);
             if (_approval is not null) _panel.BlinkLed(Led.Approval);
             else _panel.SetLed(Led.Approval, false);
-            _panel.ShowText(_approval ?? StateLines(name));
+            _panel.ShowText(_approval ?? StateLines(kind));
         }
     }
 
     /// <summary>What the display shows when no approval waits, by appliance state.</summary>
-    public static IReadOnlyList<string> IdleLines(string state) => state switch
+    public static IReadOnlyList<string> IdleLines(ApplianceStateKind state) => state switch
     {
-        "ready" => ["READY"],
-        "locked" => ["LOCKED", "insert the key"],
-        "paused" => ["PAUSED", "hold to resume"],
-        _ => [state.ToUpperInvariant()],
+        ApplianceStateKind.Ready => ["READY"],
+        ApplianceStateKind.Locked => ["LOCKED", "insert the key"],
+        ApplianceStateKind.Paused => ["PAUSED", "hold to resume"],
+        _ => [Common.Wire.Name(state).ToUpperInvariant()],
     };
 
-    private IReadOnlyList<string> StateLines(string name) =>
-        _alerts.Count == 0 ? IdleLines(name) : [.. IdleLines(name), $"ALERT {_alerts[^1]}"];
+    private IReadOnlyList<string> StateLines(ApplianceStateKind kind) =>
+        _alerts.Count == 0 ? IdleLines(kind) : [.. IdleLines(kind), $"ALERT {_alerts[^1]}"];
 
     public void Dispose()
     {

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Appliance.Common;
 using Appliance.Policy;
 
@@ -5,23 +7,22 @@ namespace Appliance.Pipeline;
 
 /// <summary>
 /// Step 1: who is calling. The bot is its certificate's SHA-256 thumbprint, pinned in its profile
-/// when <c>bots add</c> issued it, so a certificate from any other CA simply matches no bot.
+/// when <c>bots add</c> issued it, so a certificate from any other CA simply matches no bot (and the
+/// TLS handshake already refuses a thumbprint the registry never issued).
 /// </summary>
 public static class BotIdentity
 {
-    public static BotProfile Identify(BotRegistry bots, SignCall call, DateTimeOffset now)
+    public static BotProfile Identify(BotRegistry bots, X509Certificate2? certificate, IPAddress peer, DateTimeOffset now)
     {
-        if (call.ClientCertificate is null)
-            throw Refusals.NoClientCertificate();
-        var thumbprint = Thumbprints.Sha256Hex(call.ClientCertificate);
-        if (!bots.TryGet(thumbprint, out var bot))
-            throw Refusals.UnknownBot();
-        if (bot.Revoked is not null)
-            throw Refusals.BotRevoked(bot.Name);
-        if (now > bot.CertExpires || now < call.ClientCertificate.NotBefore.ToUniversalTime())
-            throw Refusals.CertificateOutsideValidity(bot.Name);
-        if (!bot.AllowsIp(call.PeerAddress))
-            throw Refusals.IpNotAllowed(bot.Name, call.PeerAddress.ToString());
+        if (certificate is null) throw Refusals.NoClientCertificate();
+        if (!bots.TryGet(Thumbprints.Sha256Hex(certificate), out var bot)) throw Refusals.UnknownBot();
+        if (bot.Revoked is not null) throw Refusals.BotRevoked(bot.Name);
+        if (now > bot.CertExpires || now < certificate.NotBefore.ToUniversalTime()) throw Refusals.CertificateOutsideValidity(bot.Name);
+        if (!bot.AllowsIp(peer)) throw Refusals.IpNotAllowed(bot.Name, peer.ToString());
         return bot;
     }
+
+    /// <summary>True for the refusals that mean "not one of our bots": nothing about such a peer is recorded by name.</summary>
+    public static bool IsUnknownPeer(SignRefusal refusal) =>
+        refusal.Reason is Reasons.UnknownBot or Reasons.NoClientCertificate;
 }

@@ -1,3 +1,4 @@
+using Appliance.Sealing;
 using Appliance.Upbit;
 
 namespace Appliance.Pipeline;
@@ -9,22 +10,38 @@ public sealed record ApprovalRequest(string Bot, string Credential, Endpoint End
     public DateTimeOffset? Deadline { get; init; }
 }
 
-/// <summary>How a request was approved: "none", "button" or "touch", and how long it waited.</summary>
-public sealed record ApprovalGrant(string Mode, TimeSpan Waited)
+/// <summary>How a request was approved, and how long it waited.</summary>
+public sealed record ApprovalGrant(ApprovalMode Mode, TimeSpan Waited)
 {
-    public static readonly ApprovalGrant NotNeeded = new("none", TimeSpan.Zero);
+    public static readonly ApprovalGrant NotNeeded = new(ApprovalMode.None, TimeSpan.Zero);
 }
 
 /// <summary>
-/// Step 4 of the pipeline. Returns a grant, or throws SignRefusal (rejected, timed out,
-/// unavailable); cancellation means the caller went away and nothing is signed.
+/// Step 4 of the pipeline. One approval at a time is shown and answered, whether by the approve button
+/// or by a YubiKey touch, so a touch can never approve another request than the one on the display.
+/// Returns a grant, or throws SignRefusal (rejected, timed out, queue full, unavailable); cancellation
+/// means the caller went away and nothing is sent.
 /// </summary>
 public interface IApprovalGate
 {
     bool Requires(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters);
 
-    /// <summary>How many approvals are waiting (shown or queued).</summary>
-    int Pending => 0;
+    /// <summary>Whether any request under <paramref name="scope"/> can need an approval (then no detached token may skip it).</summary>
+    bool MayRequire(Scope scope);
 
+    /// <summary>How many approvals are waiting (shown or queued).</summary>
+    int Pending { get; }
+
+    /// <summary>Waits for the approve button.</summary>
     Task<ApprovalGrant> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits for this request's turn, shows it, then runs <paramref name="touch"/> (the touch-gated unseal,
+    /// which blocks in the token until the touch). A request cancelled while queued never starts it.
+    /// </summary>
+    Task<(T Result, ApprovalGrant Grant)> ApproveByTouchAsync<T>(ApprovalRequest request,
+        Func<CancellationToken, Task<(T Result, TimeSpan Waited)>> touch, CancellationToken cancellationToken);
+
+    /// <summary>The bot was revoked: its waiting approvals are refused.</summary>
+    void CancelBot(string bot);
 }

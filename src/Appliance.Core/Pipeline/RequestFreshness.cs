@@ -9,14 +9,20 @@ public static partial class RequestFreshness
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
     private static partial Regex RequestIdPattern();
 
-    public static void Check(SignCall call, DateTimeOffset now, TimeSpan skew)
+    public static void CheckRequestId(string? requestId)
     {
-        if (!RequestIdPattern().IsMatch(call.RequestId))
-            throw Refusals.BadRequestId();
-        if (call.ClientTime is not { } clientTime)
-            throw Refusals.MissingClientTime();
-        var off = (clientTime - now).Duration();
-        if (off > skew)
-            throw Refusals.ClockSkew(off, skew);
+        if (requestId is null || !RequestIdPattern().IsMatch(requestId)) throw Refusals.BadRequestId();
+    }
+
+    /// <param name="required">Sign needs a client_time; on Send it is optional, but checked when present.</param>
+    public static void CheckClientTime(DateTimeOffset? clientTime, DateTimeOffset now, TimeSpan skew, bool required)
+    {
+        if (clientTime is not { } t)
+        {
+            if (required) throw Refusals.MissingClientTime();
+            return;
+        }
+        var off = (t - now).Duration();
+        if (off > skew) throw Refusals.ClockSkew(off, skew);
     }
 }

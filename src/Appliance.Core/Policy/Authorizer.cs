@@ -10,13 +10,14 @@ namespace Appliance.Policy;
 /// </summary>
 public static class Authorizer
 {
+    /// <param name="remainingBound">For cancel_and_new with new_volume=remain_only: the old order's placed volume, if known.</param>
     public static void Authorize(BotProfile bot, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters,
-        string credential, IReadOnlyCollection<string> credentialScopes)
+        string credential, IReadOnlyCollection<string> credentialScopes, decimal? remainingBound = null)
     {
         CheckCredential(bot, credential);
         CheckScope(bot, endpoint, credential, credentialScopes);
         CheckMarkets(bot, endpoint, parameters);
-        OrderCaps.Check(bot, endpoint, parameters);
+        OrderCaps.Check(bot, endpoint, parameters, remainingBound);
         PocketTransfers.Check(bot, endpoint, parameters);
     }
 
@@ -57,6 +58,9 @@ public static class Authorizer
                     throw Refusals.MarketDenied(bot.Name, bot.Markets, market);
             }
         }
+        // A listing without a market would show orders in every market.
+        if (endpoint.Method == "GET" && endpoint.Path is "/v1/orders/open" or "/v1/orders/closed" && !parameters.Any(p => p.Key == "market"))
+            throw Refusals.ListingNeedsMarket(bot.Name, endpoint.ToString());
         // A cancel-all without pairs, or by quote currency, reaches markets outside the list.
         if (endpoint.Method == "DELETE" && endpoint.Path == "/v1/orders/open"
             && (parameters.Any(p => p.Key == "quote_currencies") || !parameters.Any(p => p.Key == "pairs")))

@@ -39,6 +39,12 @@ public sealed class BotRegistry : IDisposable
 
     public IReadOnlyCollection<BotProfile> All => _byThumbprint.Values.ToList();
 
+    /// <summary>True for a certificate this appliance issued to a bot (revoked ones included): the TLS handshake admits only these.</summary>
+    public bool IsIssued(string thumbprint) => _byThumbprint.ContainsKey(thumbprint);
+
+    /// <summary>A bot was revoked or removed since the last reload (its approvals and connections must end). Raised on the reload thread.</summary>
+    public event Action<BotProfile>? Revoked;
+
     /// <summary>Re-reads the directory if any profile file changed since the last read.</summary>
     public void Reload() => Reload(force: false);
 
@@ -67,10 +73,22 @@ public sealed class BotRegistry : IDisposable
             var next = new Dictionary<string, BotProfile>(StringComparer.OrdinalIgnoreCase);
             foreach (var bot in admitted)
                 next[bot.Thumbprint] = bot;
+            var before = _byThumbprint;
             _byThumbprint = next;
             _fingerprint = fingerprint;
+            // A bot that is gone, revoked, or no longer verifies grants nothing from now on: its approvals and connections end.
+            foreach (var old in before.Values.Where(b => b.Revoked is null))
+            {
+                if (!next.TryGetValue(old.Thumbprint, out var now) || now.Revoked is not null) RaiseRevoked(old);
+            }
             _logger.LogInformation("Loaded {Count} bot profiles", next.Count);
         }
+    }
+
+    private void RaiseRevoked(BotProfile bot)
+    {
+        try { Revoked?.Invoke(bot); }
+        catch (Exception e) { _logger.LogError("A revocation listener failed: {Error}", e.Message); }
     }
 
     private string Fingerprint() => DirectoryFingerprint.Of(_store.Directory, "*.json");

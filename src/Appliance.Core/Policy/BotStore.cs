@@ -79,8 +79,11 @@ public sealed class BotStore
     {
         try
         {
-            return JsonSerializer.Deserialize<BotProfile>(File.ReadAllText(path))
+            var profile = JsonSerializer.Deserialize<BotProfile>(File.ReadAllText(path))
                 ?? throw new InvalidDataException($"{path} is empty.");
+            if (BotProfile.RateProblem(profile.RatePerSecond, profile.Burst) is { } problem)
+                throw new InvalidDataException($"{path}: 'rate_per_second'/'burst': {problem}; fix the file or re-add the bot.");
+            return profile;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Appliance.Token;
+using Appliance.Upbit;
 
 namespace Appliance.Sealing;
 
@@ -12,7 +13,11 @@ namespace Appliance.Sealing;
 /// </summary>
 public sealed record CredentialMetadata
 {
-    public const int AssociatedDataVersion = 1;
+    /// <summary>Envelope and associated-data layout of a credential in the main pocket: unchanged since before pockets.</summary>
+    public const int MainPocketVersion = 1;
+
+    /// <summary>Layout of a credential in any other pocket: version 1 plus the pocket, so the pocket is authenticated too.</summary>
+    public const int OtherPocketVersion = 2;
     public const string TimeFormat = "yyyy-MM-ddTHH:mm:ssZ";
 
     /// <summary>Upbit's permission groups (DESIGN.md "Operator CLI").</summary>
@@ -22,9 +27,10 @@ public sealed record CredentialMetadata
     private const int MaxAccessKeyLength = 128;
 
     public CredentialMetadata(string name, string accessKey, ApprovalMode approval, IEnumerable<string> scopes,
-        DateTimeOffset created, DateTimeOffset expires)
+        DateTimeOffset created, DateTimeOffset expires, string pocket = Pockets.Main)
     {
         CredentialName.Validate(name, nameof(name));
+        Pockets.Validate(pocket, nameof(pocket));
         ValidateAccessKey(accessKey);
         if (!Enum.IsDefined(approval))
             throw new ArgumentOutOfRangeException(nameof(approval), approval, "Approval must be none, button or touch.");
@@ -35,6 +41,7 @@ public sealed record CredentialMetadata
         Scopes = Array.AsReadOnly(NormaliseScopes(scopes));
         Created = WholeSecondsUtc(created);
         Expires = WholeSecondsUtc(expires);
+        Pocket = pocket;
         if (Expires <= Created)
             throw new ArgumentException($"The credential must expire after it was created ({Created.ToString(TimeFormat, CultureInfo.InvariantCulture)}).", nameof(expires));
     }
@@ -52,6 +59,12 @@ public sealed record CredentialMetadata
 
     public DateTimeOffset Expires { get; }
 
+    /// <summary>The Upbit pocket the access key belongs to: Upbit counts rate limits (and 418 blocks) per pocket.</summary>
+    public string Pocket { get; }
+
+    /// <summary>1 for the main pocket (byte-for-byte the layout sealed before pockets existed), 2 otherwise.</summary>
+    public int Version => Pocket == Pockets.Main ? MainPocketVersion : OtherPocketVersion;
+
     /// <summary>Touch-approved credentials are sealed to the touch-always key; the rest to the plain seal key.</summary>
     public KeySlot Slot => Approval == ApprovalMode.Touch ? KeySlot.SealTouch : KeySlot.Seal;
 
@@ -61,8 +74,9 @@ public sealed record CredentialMetadata
     /// The canonical associated data: compact UTF-8 JSON, fields in exactly this order, no whitespace,
     /// default System.Text.Json escaping (all values are restricted ASCII, so nothing is escaped):
     /// <c>{"v":1,"name":N,"access_key":A,"approval":"none|button|touch","scopes":[sorted…],
-    /// "created":"yyyy-MM-ddTHH:mm:ssZ","expires":"yyyy-MM-ddTHH:mm:ssZ","slot":"seal|seal-touch"}</c>.
-    /// Changing this layout breaks every existing envelope: bump "v" instead.
+    /// "created":"yyyy-MM-ddTHH:mm:ssZ","expires":"yyyy-MM-ddTHH:mm:ssZ","slot":"seal|seal-touch"}</c>
+    /// for the main pocket, and with <c>"v":2</c> and <c>,"pocket":P</c> after the slot for any other pocket.
+    /// Changing a layout breaks every existing envelope: add a version instead.
     /// </summary>
     public byte[] ToAssociatedData()
     {
@@ -70,7 +84,7 @@ public sealed record CredentialMetadata
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
         {
             json.WriteStartObject();
-            json.WriteNumber("v", AssociatedDataVersion);
+            json.WriteNumber("v", Version);
             json.WriteString("name", Name);
             json.WriteString("access_key", AccessKey);
             json.WriteString("approval", Approval.ToWire());
@@ -80,6 +94,7 @@ public sealed record CredentialMetadata
             json.WriteString("created", FormatTime(Created));
             json.WriteString("expires", FormatTime(Expires));
             json.WriteString("slot", SealSlots.ToWire(Slot));
+            if (Version == OtherPocketVersion) json.WriteString("pocket", Pocket);
             json.WriteEndObject();
         }
         return stream.ToArray();
@@ -94,13 +109,14 @@ public sealed record CredentialMetadata
         && Approval == other.Approval
         && Scopes.SequenceEqual(other.Scopes, StringComparer.Ordinal)
         && Created == other.Created
-        && Expires == other.Expires;
+        && Expires == other.Expires
+        && Pocket == other.Pocket;
 
-    public override int GetHashCode() => HashCode.Combine(Name, AccessKey, Approval, Scopes.Count, Created, Expires);
+    public override int GetHashCode() => HashCode.Combine(Name, AccessKey, Approval, Scopes.Count, Created, Expires, Pocket);
 
     // The access key is public (it identifies the key at Upbit), so it may appear here; secrets never do.
     public override string ToString() =>
-        $"{Name} (access key {AccessKey}, approval {Approval.ToWire()}, scopes [{string.Join(',', Scopes)}], expires {FormatTime(Expires)})";
+        $"{Name} (access key {AccessKey}, approval {Approval.ToWire()}, scopes [{string.Join(',', Scopes)}], pocket {Pocket}, expires {FormatTime(Expires)})";
 
     private static void ValidateAccessKey(string accessKey)
     {

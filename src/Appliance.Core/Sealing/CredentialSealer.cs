@@ -22,7 +22,7 @@ public static class CredentialSealer
 
     /// <summary>
     /// Seals <paramref name="secret"/> to the slot key, and, when <paramref name="recoveryPublicKey"/> is given, a second
-    /// time to the recovery token's key (envelope v2 "recovery").
+    /// time to the recovery token's key (envelope v3 "recovery").
     /// </summary>
     public static SealedCredential Seal(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret,
         ReadOnlySpan<byte> recoveryPublicKey = default)
@@ -59,23 +59,23 @@ public static class CredentialSealer
         using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         using var peer = ECDiffieHellman.Create(peerParameters);
         var epk = P256Point.Encode(ephemeral);
+        using var key = SecretBytes.Allocate(KeyLength);
+        // .NET hands the ECDH result back only as a managed array: zeroed as soon as the key is derived.
         var z = ephemeral.DeriveRawSecretAgreement(peer.PublicKey);
-        var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
         try
         {
-            DeriveKey(z, epk, slotPublicKey, infoPrefix + meta.Name, key);
-            var nonce = RandomNumberGenerator.GetBytes(SealedCredential.NonceLength);
-            var ciphertext = new byte[secret.Length];
-            var tag = new byte[SealedCredential.TagLength];
-            using (var aes = new AesGcm(key, SealedCredential.TagLength))
-                aes.Encrypt(nonce, secret, ciphertext, tag, meta.ToAssociatedData());
-            return new SealedCredential(meta, slotPublicKey, epk, nonce, ciphertext, tag);
+            DeriveKey(z, epk, slotPublicKey, infoPrefix + meta.Name, key.WritableSpan);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(z);
-            CryptographicOperations.ZeroMemory(key);
         }
+        var nonce = RandomNumberGenerator.GetBytes(SealedCredential.NonceLength);
+        var ciphertext = new byte[secret.Length];
+        var tag = new byte[SealedCredential.TagLength];
+        using (var aes = new AesGcm(key.Span, SealedCredential.TagLength))
+            aes.Encrypt(nonce, secret, ciphertext, tag, meta.ToAssociatedData());
+        return new SealedCredential(meta, slotPublicKey, epk, nonce, ciphertext, tag);
     }
 
     /// <summary>
@@ -108,31 +108,33 @@ public static class CredentialSealer
             throw new InvalidOperationException(
                 $"The token returned a {z.Length}-byte ECDH result for slot {slot.PivName()}; expected {P256Point.CoordinateLength}. Check the token driver.");
         }
-        var key = GC.AllocateArray<byte>(KeyLength, pinned: true);
-        var plaintext = GC.AllocateArray<byte>(ciphertext.Length, pinned: true);
+        // The key and the plaintext live only in locked pages; the secret is decrypted straight into
+        // the SecretBytes handed back, so no copy of it is left to zero.
+        SecretBytes? plaintext = null;
         try
         {
-            DeriveKey(z, epk, tokenKey, infoPrefix + name, key);
-            using (var aes = new AesGcm(key, SealedCredential.TagLength))
+            plaintext = SecretBytes.Allocate(ciphertext.Length);
+            using var key = SecretBytes.Allocate(KeyLength);
+            DeriveKey(z, epk, tokenKey, infoPrefix + name, key.WritableSpan);
+            CryptographicOperations.ZeroMemory(z);
+            using var aes = new AesGcm(key.Span, SealedCredential.TagLength);
+            try
             {
-                try
-                {
-                    aes.Decrypt(nonce, ciphertext, tag, plaintext, meta.ToAssociatedData());
-                }
-                catch (AuthenticationTagMismatchException e)
-                {
-                    throw new CryptographicException(
-                        $"Credential '{name}' failed authentication: its sealed file or metadata was altered or is corrupt. " +
-                        $"Restore credentials/{name}.sealed.json from a backup, or add it again with `appliance credentials rotate {name}`.", e);
-                }
+                aes.Decrypt(nonce, ciphertext, tag, plaintext.WritableSpan, meta.ToAssociatedData());
             }
-            return SecretBytes.CopyFrom(plaintext);
+            catch (AuthenticationTagMismatchException e)
+            {
+                throw new CryptographicException(
+                    $"Credential '{name}' failed authentication: its sealed file or metadata was altered or is corrupt. " +
+                    $"Restore credentials/{name}.sealed.json from a backup, or add it again with `appliance credentials rotate {name}`.", e);
+            }
+            (var result, plaintext) = (plaintext, null);
+            return result;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(z);
-            CryptographicOperations.ZeroMemory(key);
-            CryptographicOperations.ZeroMemory(plaintext);
+            plaintext?.Dispose();
         }
     }
 

@@ -1,7 +1,7 @@
 namespace Appliance.Sealing;
 
 /// <summary>
-/// The secret sealed a second time, to the recovery token's public key (envelope v2 member <c>"recovery"</c>):
+/// The secret sealed a second time, to the recovery token's public key (envelope v3 member <c>"recovery"</c>):
 /// the same construction as the primary recipient, with its own ephemeral key and nonce and the info string
 /// <c>"appliance/v2/seal-recovery" || name</c>, and the same metadata as associated data. With it, a data dir can be
 /// moved to a new primary token when the primary is lost (<c>appliance recovery restore</c>).

@@ -8,20 +8,21 @@ namespace Appliance.Sealing;
 /// One sealed credential as stored in credentials/NAME.sealed.json (ENVELOPE.md). Metadata is in clear (it is not
 /// secret, and it is authenticated as associated data); the secret is only in the ciphertexts.
 /// <code>
-/// {"v":2,"name":…,"access_key":…,"approval":…,"scopes":[…],"created":…,"expires":…,"slot":"seal",
+/// {"v":3,"name":…,"access_key":…,"approval":…,"scopes":[…],"created":…,"expires":…,"slot":"seal","pocket":…,
 ///  "token_public_key":B64(65),"epk":B64(65),"nonce":B64(12),"ciphertext":B64,"tag":B64(16),
 ///  "recovery":{"public_key":…,"epk":…,"nonce":…,"ciphertext":…,"tag":…},   // optional: a second recipient
 ///  "policy":{…}}                                                               // optional: the policy signature
 /// </code>
-/// Version 1 is the same without "recovery" and "policy"; it is still read, and written when neither is present.
+/// Version 1 is a main-pocket credential without "recovery" and "policy"; version 2 the same outside the main pocket
+/// (with "pocket" after the slot); version 3 is either, with "pocket" when not main, and may carry "recovery" and "policy".
 /// </summary>
 public sealed record SealedCredential
 {
-    /// <summary>The newest envelope version this code writes (when a recovery copy or a policy signature is present).</summary>
-    public const int Version = 2;
+    /// <summary>The version written when a recovery copy or a policy signature is present.</summary>
+    public const int SignedVersion = 3;
 
-    /// <summary>The first version: no recovery copy, no policy signature.</summary>
-    public const int Version1 = 1;
+    /// <summary>The envelope versions this appliance reads: 1 (main pocket), 2 (any other pocket), 3 (signed or with a recovery copy).</summary>
+    public static readonly IReadOnlyList<int> Versions = [CredentialMetadata.MainPocketVersion, CredentialMetadata.OtherPocketVersion, SignedVersion];
     public const int NonceLength = 12;
     public const int TagLength = 16;
     public const int MaxSecretLength = 1024;
@@ -72,7 +73,7 @@ public sealed record SealedCredential
     public System.Text.Json.JsonElement? PolicyBlock { get; init; }
 
     /// <summary>The envelope version this credential is written as.</summary>
-    public int FileVersion => Recovery is null && PolicyBlock is null ? Version1 : Version;
+    public int FileVersion => Recovery is null && PolicyBlock is null ? Metadata.Version : SignedVersion;
 
     /// <summary>What a policy signature covers: the envelope as written, without the "policy" block.</summary>
     public byte[] ContentBytes() => Encoding.UTF8.GetBytes((this with { PolicyBlock = null }).ToJson());
@@ -109,6 +110,9 @@ public sealed record SealedCredential
             json.WriteString(SealedCredentialFields.Created, CredentialMetadata.FormatTime(Metadata.Created));
             json.WriteString(SealedCredentialFields.Expires, CredentialMetadata.FormatTime(Metadata.Expires));
             json.WriteString(SealedCredentialFields.Slot, SealSlots.ToWire(Slot));
+            // Version 1 stays byte-for-byte what was written before pockets, so an older appliance still reads it.
+            if (Metadata.Version == CredentialMetadata.OtherPocketVersion)
+                json.WriteString(SealedCredentialFields.Pocket, Metadata.Pocket);
             json.WriteBase64String(SealedCredentialFields.TokenPublicKey, TokenPublicKey.Span);
             json.WriteBase64String(SealedCredentialFields.EphemeralPublicKey, EphemeralPublicKey.Span);
             json.WriteBase64String(SealedCredentialFields.Nonce, Nonce.Span);

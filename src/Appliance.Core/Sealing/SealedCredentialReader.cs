@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Appliance.Upbit;
 
 namespace Appliance.Sealing;
 
@@ -14,6 +15,7 @@ internal static class SealedCredentialFields
     public const string Created = "created";
     public const string Expires = "expires";
     public const string Slot = "slot";
+    public const string Pocket = "pocket";
     public const string TokenPublicKey = "token_public_key";
     public const string EphemeralPublicKey = "epk";
     public const string Nonce = "nonce";
@@ -24,11 +26,11 @@ internal static class SealedCredentialFields
     public const string Policy = "policy";
 
     public static readonly string[] All =
-        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag,
+        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, Pocket, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag,
          Recovery, Policy];
 
-    /// <summary>Members only a version 2 envelope may have.</summary>
-    public static readonly string[] Version2Only = [Recovery, Policy];
+    /// <summary>Members only a version 3 envelope may have.</summary>
+    public static readonly string[] Version3Only = [Recovery, Policy];
 
     public static readonly string[] RecoveryAll = [RecoveryPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
 }
@@ -54,12 +56,12 @@ internal static class SealedCredentialReader
             var fields = CollectFields(root);
 
             var version = Require(fields, SealedCredentialFields.Version, JsonValueKind.Number);
-            if (!version.TryGetInt32(out var v) || v is not (SealedCredential.Version1 or SealedCredential.Version))
-                throw Bad(SealedCredentialFields.Version, $"must be {SealedCredential.Version1} or {SealedCredential.Version}; this envelope was written by another version of the appliance");
-            if (v == SealedCredential.Version1 && SealedCredentialFields.Version2Only.FirstOrDefault(fields.ContainsKey) is { } newer)
-                throw new FormatException($"Sealed credential field '{newer}' needs envelope version {SealedCredential.Version}, but 'v' is {v}.");
+            if (!version.TryGetInt32(out var v) || !SealedCredential.Versions.Contains(v))
+                throw Bad(SealedCredentialFields.Version, $"must be {string.Join(" or ", SealedCredential.Versions)}; this envelope was written by another version of the appliance");
+            if (v != SealedCredential.SignedVersion && SealedCredentialFields.Version3Only.FirstOrDefault(fields.ContainsKey) is { } newer)
+                throw new FormatException($"Sealed credential field '{newer}' needs envelope version {SealedCredential.SignedVersion}, but 'v' is {v}.");
 
-            var metadata = ReadMetadata(fields);
+            var metadata = ReadMetadata(fields, v);
             var slotText = Require(fields, SealedCredentialFields.Slot, JsonValueKind.String).GetString();
             if (!SealSlots.TryParse(slotText, out var slot))
                 throw Bad(SealedCredentialFields.Slot, "must be \"seal\" or \"seal-touch\"");
@@ -133,8 +135,23 @@ internal static class SealedCredentialReader
         return fields;
     }
 
-    private static CredentialMetadata ReadMetadata(Dictionary<string, JsonElement> fields)
+    private static CredentialMetadata ReadMetadata(Dictionary<string, JsonElement> fields, int version)
     {
+        // Version 1 has no pocket (main); version 2 names a pocket other than main; version 3 (signed or with a
+        // recovery copy) names one only when it is not main. Exactly one layout per pocket, because the associated
+        // data is rebuilt from the metadata and must match what was sealed.
+        var pocket = Pockets.Main;
+        if (version == CredentialMetadata.OtherPocketVersion
+            || (version == SealedCredential.SignedVersion && fields.ContainsKey(SealedCredentialFields.Pocket)))
+        {
+            pocket = Require(fields, SealedCredentialFields.Pocket, JsonValueKind.String).GetString()!;
+            if (pocket == Pockets.Main)
+                throw Bad(SealedCredentialFields.Pocket, $"is \"{Pockets.Main}\" in a version {version} envelope; the main pocket is written without a pocket");
+        }
+        else if (fields.ContainsKey(SealedCredentialFields.Pocket))
+        {
+            throw Bad(SealedCredentialFields.Pocket, "is not part of a version 1 envelope (main pocket); only versions 2 and 3 name a pocket");
+        }
         var name = Require(fields, SealedCredentialFields.Name, JsonValueKind.String).GetString()!;
         var accessKey = Require(fields, SealedCredentialFields.AccessKey, JsonValueKind.String).GetString()!;
         var approvalText = Require(fields, SealedCredentialFields.Approval, JsonValueKind.String).GetString();
@@ -148,13 +165,14 @@ internal static class SealedCredentialReader
         var expires = Time(fields, SealedCredentialFields.Expires);
         try
         {
-            return new CredentialMetadata(name, accessKey, approval, scopes, created, expires);
+            return new CredentialMetadata(name, accessKey, approval, scopes, created, expires, pocket);
         }
         catch (ArgumentException e)
         {
             var field = e.ParamName switch
             {
                 "accessKey" => SealedCredentialFields.AccessKey,
+                "pocket" => SealedCredentialFields.Pocket,
                 _ => e.ParamName ?? "?",
             };
             throw new FormatException($"Sealed credential field '{field}' is invalid: {StripParam(e)}", e);

@@ -26,6 +26,9 @@ public sealed class CanonicalRequest
         BodyJson = bodyJson;
     }
 
+    /// <summary>No request strings at all (the private WebSocket token).</summary>
+    public static CanonicalRequest Empty { get; } = new("", "", "");
+
     /// <summary>"k=v&amp;k=v" in the given order, not URL-encoded: the input of query_hash. Empty without params.</summary>
     public string QueryString { get; }
 

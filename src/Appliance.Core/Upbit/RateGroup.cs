@@ -29,4 +29,21 @@ public static class RateGroups
         RateGroup.OrderCancelAll => "order-cancel-all",
         _ => throw new ArgumentOutOfRangeException(nameof(group), group, "Not a defined RateGroup value."),
     };
+
+    /// <summary>Upbit's group name (as in Remaining-Req's "group="; "exchange.default" is read as "default").</summary>
+    public static bool TryFromWire(string? wire, out RateGroup group)
+    {
+        const string exchangePrefix = "exchange.";
+        var name = wire is not null && wire.StartsWith(exchangePrefix, StringComparison.Ordinal) ? wire[exchangePrefix.Length..] : wire;
+        foreach (var candidate in Enum.GetValues<RateGroup>())
+        {
+            if (ToWire(candidate) == name)
+            {
+                group = candidate;
+                return true;
+            }
+        }
+        group = default;
+        return false;
+    }
 }

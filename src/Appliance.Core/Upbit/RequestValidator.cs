@@ -8,6 +8,10 @@ namespace Appliance.Upbit;
 /// </summary>
 public static class RequestValidator
 {
+    public const int MaxParams = WireRequestParser.MaxParams;
+    public const int MaxKeyLength = 64;
+    public const int MaxValueLength = 512;
+
     /// <summary>Validates against <see cref="EndpointCatalog.Default"/> and returns the matched endpoint.</summary>
     public static Endpoint Validate(string method, string path, IReadOnlyList<UpbitParam> parameters) =>
         Validate(EndpointCatalog.Default, method, path, parameters);
@@ -16,6 +20,13 @@ public static class RequestValidator
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(parameters);
+        // Bounds for any request, before the catalog's own (tighter) limits: nothing unbounded is judged, logged or audited.
+        if (parameters.Count > MaxParams) throw Refusals.TooManyParams(MaxParams);
+        foreach (var (key, value) in parameters)
+        {
+            if ((key?.Length ?? 0) > MaxKeyLength) throw Refusals.ParamTooLong(key!, MaxKeyLength);
+            if ((value?.Length ?? 0) > MaxValueLength) throw Refusals.ParamTooLong(key ?? "", MaxValueLength);
+        }
         if (!catalog.TryFind(method, path, out var endpoint))
         {
             throw Refusals.UnknownEndpoint(method, path);

@@ -1,3 +1,5 @@
+using Appliance.Common;
+
 namespace Appliance.Upbit;
 
 /// <summary>

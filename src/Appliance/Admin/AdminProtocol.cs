@@ -14,6 +14,10 @@ public sealed record AdminReply
     [JsonPropertyName("paused")] public bool Paused { get; init; }
     [JsonPropertyName("token_present")] public bool TokenPresent { get; init; }
     [JsonPropertyName("pending_approvals")] public int PendingApprovals { get; init; }
+    /// <summary>VmLck of the server: the pages that hold its secrets, locked in RAM.</summary>
+    [JsonPropertyName("locked_kb")] public long? LockedKb { get; init; }
+    /// <summary>False once the server has made itself non-dumpable (prctl PR_SET_DUMPABLE 0).</summary>
+    [JsonPropertyName("core_dumps")] public bool? CoreDumps { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

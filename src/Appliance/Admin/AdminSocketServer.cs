@@ -153,6 +153,8 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
             Paused = state.Paused,
             TokenPresent = state.TokenPresent,
             PendingApprovals = approvals.Pending,
+            LockedKb = Common.LockedMemory.LockedKilobytes(),
+            CoreDumps = Common.LockedMemory.Dumpable() is { } dumpable ? dumpable != 0 : null,
         };
     }
 

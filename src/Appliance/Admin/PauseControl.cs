@@ -2,6 +2,7 @@ using Appliance.Panel;
 using Appliance.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Appliance.Common;
 
 namespace Appliance.Admin;
 

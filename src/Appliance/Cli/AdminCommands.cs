@@ -30,6 +30,7 @@ internal static class AdminCommands
     internal static string Describe(string command, AdminReply reply)
     {
         var line = $"state: {reply.State}; key {(reply.TokenPresent ? "present" : "ABSENT")}; approvals waiting: {reply.PendingApprovals}";
+        if (reply.LockedKb is { } locked) line += $"\nmemory: {locked} KiB locked in RAM; core dumps {(reply.CoreDumps == false ? "off" : "ON (start it as 'appliance serve')")}";
         return command switch
         {
             AdminCommandNames.Pause => "paused: every signature is refused until 'appliance resume' or a long press\n" + line,

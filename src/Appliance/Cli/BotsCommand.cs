@@ -31,11 +31,22 @@ internal static class BotsCommand
         var maxVolume = new Option<decimal?>("--max-order-volume") { Description = "Largest order volume in base currency" };
         var withdrawAddress = new Option<string[]>("--withdraw-address") { Description = "CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] the bot may withdraw to; repeat for more (default: none)" };
         var withdrawCap = new Option<string[]>("--withdraw-cap") { Description = "CURRENCY:PER_WITHDRAWAL:PER_24H caps, e.g. BTC:0.1:0.5 or KRW::5000000; repeat per currency" };
-        var transferPocket = new Option<string[]>("--transfer-pocket") { Description = "Pocket UUID the bot may transfer assets to (POST /v1/pockets/transfers, universal_transfers); repeat for more (default: none)" };
-        var output = new Option<string?>("--out") { Description = "Where to write the bundle (default: DATA_DIR/bundles/NAME)" };
-        var command = new Command("add", "Issue a client certificate and write the bot's bundle")
+        var rate = new Option<double?>("--rate")
         {
-            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, transferPocket, output,
+            Description = $"The bot's own request rate, N/s (default {Policy.BotProfile.DefaultRatePerSecond}/s); bots sharing an Upbit pocket also share its limits fairly",
+            CustomParser = r => RateOption.Parse(r.Tokens.Single().Value) is { } value ? value : Fail<double>(r, RateOption.Usage),
+        };
+        var burst = new Option<int?>("--burst")
+        {
+            Description = $"How many requests the bot may send at once after a pause (default {Policy.BotProfile.DefaultBurst})",
+        };
+        var output = OutOption("Directory to write the bot's bundle to (required, outside the data dir; the appliance keeps no copy of bot.key)");
+        var detached = new Option<bool>("--detached") { Description = "Let the bot take detached tokens from Sign (refused unless the token can do nothing the bot may not)" };
+        var transferPocket = new Option<string[]>("--transfer-pocket") { Description = "Pocket UUID the bot may transfer assets to (POST /v1/pockets/transfers, universal_transfers); repeat for more (default: none)" };
+        var allOrders = new Option<bool>("--all-orders") { Description = "Let the bot see and cancel every order, not only the ones it placed" };
+        var command = new Command("add", "Issue a client certificate and write the bot's bundle to --out")
+        {
+            name, dataDir, credential, scopes, markets, allowIp, maxNotional, maxVolume, withdrawAddress, withdrawCap, transferPocket, rate, burst, output, detached, allOrders,
         };
         CommandAction.Set(command, io, parse =>
         {
@@ -49,17 +60,34 @@ internal static class BotsCommand
                 WithdrawAddresses = (parse.GetValue(withdrawAddress) ?? []).Select(Policy.WithdrawalAddress.Parse).ToList(),
                 WithdrawCaps = (parse.GetValue(withdrawCap) ?? []).Select(Policy.WithdrawalCap.Parse).ToList(),
                 TransferPockets = (parse.GetValue(transferPocket) ?? []).Select(Policy.PocketTransfers.Parse).ToList(),
+                Detached = parse.GetValue(detached),
+                AllOrders = parse.GetValue(allOrders),
+                RatePerSecond = parse.GetValue(rate),
+                Burst = parse.GetValue(burst),
             };
-            var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Add(request, parse.GetValue(output));
-            io.Out.WriteLine($"bot {profile.Name} added and signed (version {profile.Policy?.Version}): scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}");
+            var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Add(request, parse.GetValue(output)!);
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bot {profile.Name} added and signed (version {profile.Policy?.Version}): scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}, rate {profile.RatePerSecond}/s burst {profile.Burst}"));
             foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
             foreach (var pocket in profile.TransferPockets) io.Out.WriteLine($"may transfer to pocket {pocket}");
-            io.Out.WriteLine($"bundle written to {bundle} (copy the whole directory to the bot host; bot.key is its secret)");
+            io.Out.WriteLine($"bundle written to {bundle}: copy the whole directory to the bot host, then delete it here (bot.key is the bot's secret; the appliance keeps no copy)");
             return 0;
         });
         return command;
     }
+
+    private static T? Fail<T>(System.CommandLine.Parsing.ArgumentResult result, string message) where T : struct
+    {
+        result.AddError(message);
+        return null;
+    }
+
+    /// <summary>
+    /// Not marked Required: BotEnrollment's own check gives the sentence that explains why it is
+    /// needed (System.CommandLine would say only that it is missing).
+    /// </summary>
+    private static Option<string?> OutOption(string description) => new("--out") { Description = description };
 
     private static Command List(CliIo io)
     {
@@ -71,7 +99,7 @@ internal static class BotsCommand
             var files = new Policy.BotStore(data.Root).LoadEach();
             if (files.Count == 0) { io.Out.WriteLine("no bots; add one with 'appliance bots add'"); return 0; }
             var verdicts = PolicyInventory.Check(data).ToDictionary(i => i.Key, i => i.Verdict);
-            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"POLICY",-14} {"CREDENTIAL",-16} {"CERT EXPIRES",-12} SCOPES");
+            io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"POLICY",-14} {"CREDENTIAL",-16} {"RATE/BURST",-12} {"CERT EXPIRES",-12} SCOPES");
             foreach (var file in files)
             {
                 var verdict = verdicts[file.Key];
@@ -83,7 +111,7 @@ internal static class BotsCommand
                 }
                 var state = bot.Revoked is null ? "active" : "revoked";
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{bot.Name,-20} {state,-8} {policy,-14} {bot.Credential,-16} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
+                    $"{bot.Name,-20} {state,-8} {policy,-14} {bot.Credential,-16} {$"{bot.RatePerSecond}/s {bot.Burst}",-12} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
                 if (!verdict.Ok) io.Out.WriteLine($"  not loaded by the server: {verdict.Problem}");
             }
             return 0;
@@ -109,13 +137,13 @@ internal static class BotsCommand
     {
         var dataDir = CommonOptions.DataDir();
         var name = new Argument<string>("name");
-        var output = new Option<string?>("--out") { Description = "Where to write the new bundle (default: DATA_DIR/bundles/NAME)" };
-        var command = new Command("renew", "Issue a new certificate and bundle; the old certificate stops working") { name, dataDir, output };
+        var output = OutOption("Directory to write the new bundle to (required, outside the data dir)");
+        var command = new Command("renew", "Issue a new certificate and bundle (to --out); the old certificate stops working") { name, dataDir, output };
         CommandAction.Set(command, io, parse =>
         {
             var data = CommonOptions.Open(parse, dataDir);
-            var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Renew(parse.GetValue(name)!, parse.GetValue(output));
-            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}");
+            var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Renew(parse.GetValue(name)!, parse.GetValue(output)!);
+            io.Out.WriteLine($"bot {profile.Name} renewed; new bundle in {bundle}: copy it to the bot host, then delete it here");
             return 0;
         });
         return command;

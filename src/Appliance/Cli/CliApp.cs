@@ -16,6 +16,7 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         root.Add(PolicyCommand.Build(io, time));
         root.Add(RecoveryCommand.Build(io, time));
         root.Add(SignCommand.Build(io));
+        root.Add(StandInCommand.Build(io));
         foreach (var admin in AdminCommands.Build(io)) root.Add(admin);
         root.Add(AuditCommand.Build(io, time));
         root.Add(PanelCommand.Build(io, time));

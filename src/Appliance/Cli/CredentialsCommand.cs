@@ -31,6 +31,19 @@ internal static class CredentialsCommand
         },
     };
 
+    /// <summary>Checked while parsing, so a bad name is refused before the secret is asked for.</summary>
+    private static Option<string?> Pocket(string description) => new("--pocket")
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            var value = r.Tokens.Single().Value;
+            if (Upbit.Pockets.IsValid(value)) return value;
+            r.AddError($"--pocket '{value}' is not a pocket name; use 1-{Upbit.Pockets.MaxLength} characters of a-z, 0-9, '_' or '-', e.g. --pocket main or --pocket sub1.");
+            return null;
+        },
+    };
+
     private static Command Add(CliIo io, TimeProvider time)
     {
         var dataDir = CommonOptions.DataDir();
@@ -39,15 +52,16 @@ internal static class CredentialsCommand
         var approval = new Option<string>("--approval") { Description = "none, button or touch (touch: sealed to the touch-always slot)", DefaultValueFactory = _ => "none" };
         var scopes = new Option<string?>("--scopes") { Description = "Permissions this Upbit key has (default: trade,view-assets,view-orders)" };
         var expires = Expires();
-        var command = new Command("add", "Seal a new credential; the secret key is read from stdin") { name, dataDir, accessKey, approval, scopes, expires };
+        var pocket = Pocket("The Upbit pocket this key was issued in (Upbit counts rate limits per pocket; default: main)");
+        var command = new Command("add", "Seal a new credential; the secret key is read from stdin") { name, dataDir, accessKey, approval, scopes, expires, pocket };
         CommandAction.Set(command, io, parse =>
         {
             var data = CommonOptions.Open(parse, dataDir);
             var mode = ApprovalModes.Parse(parse.GetValue(approval)!);
             using var secret = SecretInput.ReadLine(io, "Upbit secret key (input hidden): ");
             var sealedCredential = new CredentialProvisioning(data, time, new DataDirPolicySigner(data, io.Out)).Add(parse.GetValue(name)!, parse.GetValue(accessKey)!, mode,
-                CommonOptions.SplitList(parse.GetValue(scopes)), parse.GetValue(expires), secret);
-            io.Out.WriteLine($"credential {sealedCredential.Name} sealed to slot {SealSlots.ToWire(sealedCredential.Slot)}{(sealedCredential.Recovery is null ? "" : " and to the recovery token")}, signed, expires {sealedCredential.Metadata.Expires:yyyy-MM-dd}");
+                CommonOptions.SplitList(parse.GetValue(scopes)), parse.GetValue(expires), secret, parse.GetValue(pocket));
+            io.Out.WriteLine($"credential {sealedCredential.Name} sealed to slot {SealSlots.ToWire(sealedCredential.Slot)}{(sealedCredential.Recovery is null ? "" : " and to the recovery token")}, pocket {sealedCredential.Metadata.Pocket}, signed, expires {sealedCredential.Metadata.Expires:yyyy-MM-dd}");
             return 0;
         });
         return command;
@@ -63,12 +77,12 @@ internal static class CredentialsCommand
             var all = new CredentialStore(data.Root).List();
             if (all.Count == 0) { io.Out.WriteLine("no credentials; add one with 'appliance credentials add'"); return 0; }
             var now = time.GetUtcNow();
-            io.Out.WriteLine($"{"NAME",-16} {"ACCESS KEY",-24} {"APPROVAL",-8} {"AGE",6} {"EXPIRES",-10}  SCOPES");
+            io.Out.WriteLine($"{"NAME",-16} {"ACCESS KEY",-24} {"POCKET",-10} {"APPROVAL",-8} {"AGE",6} {"EXPIRES",-10}  SCOPES");
             foreach (var c in all.Select(c => c.Metadata))
             {
                 var age = (int)(now - c.Created).TotalDays;
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{c.Name,-16} {c.AccessKey,-24} {c.Approval.ToWire(),-8} {age,5}d {c.Expires:yyyy-MM-dd}  {string.Join(",", c.Scopes)}"));
+                    $"{c.Name,-16} {c.AccessKey,-24} {c.Pocket,-10} {c.Approval.ToWire(),-8} {age,5}d {c.Expires:yyyy-MM-dd}  {string.Join(",", c.Scopes)}"));
                 var left = (c.Expires - now).TotalDays;
                 if (left <= 0) io.Out.WriteLine($"  EXPIRED: issue a new Upbit key and run 'appliance credentials rotate {c.Name}'");
                 else if (left <= 30) io.Out.WriteLine($"  WARNING: expires in {(int)left} days; rotate it now");
@@ -85,12 +99,13 @@ internal static class CredentialsCommand
         var name = new Argument<string>("name");
         var accessKey = new Option<string?>("--access-key") { Description = "The new key's access key (default: keep)" };
         var expires = Expires();
-        var command = new Command("rotate", "Replace a credential's secret atomically; the new secret is read from stdin") { name, dataDir, accessKey, expires };
+        var pocket = Pocket("The new key's Upbit pocket (default: keep)");
+        var command = new Command("rotate", "Replace a credential's secret atomically; the new secret is read from stdin") { name, dataDir, accessKey, expires, pocket };
         CommandAction.Set(command, io, parse =>
         {
             var data = CommonOptions.Open(parse, dataDir);
             using var secret = SecretInput.ReadLine(io, "New Upbit secret key (input hidden): ");
-            var rotated = new CredentialProvisioning(data, time, new DataDirPolicySigner(data, io.Out)).Rotate(parse.GetValue(name)!, parse.GetValue(accessKey), parse.GetValue(expires), secret);
+            var rotated = new CredentialProvisioning(data, time, new DataDirPolicySigner(data, io.Out)).Rotate(parse.GetValue(name)!, parse.GetValue(accessKey), parse.GetValue(expires), secret, parse.GetValue(pocket));
             io.Out.WriteLine($"credential {rotated.Name} rotated; expires {rotated.Metadata.Expires:yyyy-MM-dd}. A running server uses it within a second.");
             return 0;
         });

@@ -1,5 +1,6 @@
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Unicode;
 using Appliance.Common;
 
 namespace Appliance.Cli;
@@ -7,7 +8,8 @@ namespace Appliance.Cli;
 /// <summary>
 /// Reads a secret from standard input: never from argv or the environment, where other users
 /// and shell history can see it. On a terminal the typing is not echoed. One line; the line
-/// break is dropped. The intermediate char buffer is zeroed.
+/// break is dropped. Every intermediate buffer is a locked native one (<see cref="SecretBytes"/>):
+/// piped input goes from read(2) straight into it, bypassing the TextReader's buffers.
 /// </summary>
 public static class SecretInput
 {
@@ -15,40 +17,61 @@ public static class SecretInput
 
     public static SecretBytes ReadLine(CliIo io, string prompt)
     {
-        var chars = new char[MaxLength + 1];
-        var length = 0;
-        try
+        if (io.InputIsTerminal)
         {
-            if (io.InputIsTerminal)
-            {
-                io.Error.Write(prompt);
-                length = ReadWithoutEcho(chars);
-                io.Error.WriteLine();
-            }
-            else
-            {
-                int c;
-                while ((c = io.In.Read()) >= 0 && c != '\n')
-                {
-                    if (length == chars.Length)
-                        throw new ArgumentException($"The secret on standard input is longer than {MaxLength} characters; pipe only the secret key.");
-                    chars[length++] = (char)c;
-                }
-                if (length > 0 && chars[length - 1] == '\r') length--;
-            }
-            if (length == 0)
-                throw new ArgumentException("No secret was given on standard input; pipe it in (e.g. from your password manager) or type it at the prompt.");
-            var bytes = new byte[Encoding.UTF8.GetByteCount(chars, 0, length)];
-            Encoding.UTF8.GetBytes(chars, 0, length, bytes, 0);
-            return SecretBytes.TakeFrom(bytes);
+            io.Error.Write(prompt);
+            using var typed = SecretBytes.Allocate((MaxLength + 1) * sizeof(char));
+            var chars = MemoryMarshal.Cast<byte, char>(typed.WritableSpan);
+            var length = ReadWithoutEcho(chars);
+            io.Error.WriteLine();
+            return Encode(chars[..length]);
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars.AsSpan()));
-        }
+        return io.RawIn is { } raw ? ReadRaw(raw) : ReadText(io.In);
     }
 
-    private static int ReadWithoutEcho(char[] chars)
+    /// <summary>Bytes up to the line break, read one at a time so nothing after the line is consumed.</summary>
+    private static SecretBytes ReadRaw(Stream input)
+    {
+        using var line = SecretBytes.Allocate(MaxLength + 1);
+        var bytes = line.WritableSpan;
+        var length = 0;
+        while (true)
+        {
+            if (length == bytes.Length) throw TooLong();
+            if (input.Read(bytes.Slice(length, 1)) == 0 || bytes[length] == (byte)'\n') break;
+            length++;
+        }
+        if (length > 0 && bytes[length - 1] == (byte)'\r') length--;
+        if (length == 0) throw Missing();
+        if (!Utf8.IsValid(bytes[..length]))
+            throw new ArgumentException("The secret on standard input is not valid UTF-8; pipe only the secret key.");
+        return SecretBytes.CopyFrom(bytes[..length]);
+    }
+
+    private static SecretBytes ReadText(TextReader input)
+    {
+        using var line = SecretBytes.Allocate((MaxLength + 1) * sizeof(char));
+        var chars = MemoryMarshal.Cast<byte, char>(line.WritableSpan);
+        var length = 0;
+        int c;
+        while ((c = input.Read()) >= 0 && c != '\n')
+        {
+            if (length == chars.Length) throw TooLong();
+            chars[length++] = (char)c;
+        }
+        if (length > 0 && chars[length - 1] == '\r') length--;
+        return Encode(chars[..length]);
+    }
+
+    private static SecretBytes Encode(ReadOnlySpan<char> chars)
+    {
+        if (chars.IsEmpty) throw Missing();
+        var secret = SecretBytes.Allocate(Encoding.UTF8.GetByteCount(chars));
+        Encoding.UTF8.GetBytes(chars, secret.WritableSpan);
+        return secret;
+    }
+
+    private static int ReadWithoutEcho(Span<char> chars)
     {
         var length = 0;
         while (true)
@@ -61,4 +84,10 @@ public static class SecretInput
             chars[length++] = key.KeyChar;
         }
     }
+
+    private static ArgumentException TooLong() =>
+        new($"The secret on standard input is longer than {MaxLength} characters; pipe only the secret key.");
+
+    private static ArgumentException Missing() =>
+        new("No secret was given on standard input; pipe it in (e.g. from your password manager) or type it at the prompt.");
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Appliance.Common;
 using Appliance.Panel;
@@ -8,7 +9,10 @@ using Appliance.Upbit;
 
 namespace Appliance.Config;
 
-/// <summary>Server options stored in DATA_DIR/appliance.json. Unknown fields are refused, so a typo is not ignored.</summary>
+/// <summary>
+/// Server options stored in DATA_DIR/appliance.json: only what an operator can set (docs/configuration.md).
+/// Unknown keys are refused by name, so a typo is not ignored (<see cref="ConfigKeys"/>).
+/// </summary>
 public sealed record ApplianceConfig
 {
     [JsonPropertyName("listen")] public IReadOnlyList<string> Listen { get; init; } = ["127.0.0.1:50051"];
@@ -20,8 +24,14 @@ public sealed record ApplianceConfig
 
     [JsonPropertyName("clock_skew_seconds")] public double ClockSkewSeconds { get; init; } = 5;
 
-    /// <summary>Upbit's order group rate per credential: 12/s since 2026-08-21 (8/s before).</summary>
-    [JsonPropertyName("order_rate_per_second")] public int OrderRatePerSecond { get; init; } = 12;
+    /// <summary>Upbit's limits per pocket and group; the old top-level order_rate_per_second is read as rates.order_per_second.</summary>
+    [JsonPropertyName("rates")] public RateOptions Rates { get; init; } = new();
+
+    /// <summary>Upbit's API base URL: only Upbit's own hosts over https (see Upstream/UpstreamOptions); null: https://api.upbit.com.</summary>
+    [JsonPropertyName("upbit_url")] public string? UpbitUrl { get; init; }
+
+    /// <summary>Serve gRPC reflection (for grpcurl while developing); off by default.</summary>
+    [JsonPropertyName("grpc_reflection")] public bool GrpcReflection { get; init; }
 
     [JsonPropertyName("panel")] public string Panel { get; init; } = "gpio";
 
@@ -43,18 +53,25 @@ public sealed record ApplianceConfig
     /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
     [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
 
+    /// <summary>What <see cref="Load"/> found worth a warning (old keys it ignored or moved): the caller logs each once.</summary>
+    [JsonIgnore] public IReadOnlyList<string> Warnings { get; init; } = [];
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), // ConfigKeys reads the contract
     };
 
     public static ApplianceConfig Load(string path)
     {
         try
         {
-            var config = JsonSerializer.Deserialize<ApplianceConfig>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"{path} is empty.");
+            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject root)
+                throw new InvalidDataException($"{path} must hold one JSON object {{ … }}; fix the file or restore it from a backup.");
+            var warnings = ConfigKeys.Check(root, Json, path);
+            var config = root.Deserialize<ApplianceConfig>(Json) ?? throw new InvalidDataException($"{path} is empty.");
+            config = config with { Warnings = warnings };
             config.Validate();
             return config;
         }
@@ -71,8 +88,7 @@ public sealed record ApplianceConfig
         if (Listen.Count == 0) throw new ArgumentException("appliance.json: 'listen' needs at least one HOST:PORT.");
         foreach (var listen in Listen) ListenAddress.Parse(listen);
         JwtAlgorithms.Parse(JwtAlgorithm);
-        if (OrderRatePerSecond is < 1 or > 100)
-            throw new ArgumentException("appliance.json: 'order_rate_per_second' must be between 1 and 100.");
+        Rates.Validate();
 
         Alerts.Validate();
         if (Metrics is not null) ListenAddress.Parse(Metrics);
@@ -80,6 +96,7 @@ public sealed record ApplianceConfig
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
         Approval.Validate();
         PanelOptions.Validate();
+        Upstream.UpstreamOptions.For(UpbitUrl, insecureTestUpstream: false);
     }
 
     public SignerOptions ToSignerOptions() => new()
@@ -88,7 +105,7 @@ public sealed record ApplianceConfig
         JwtAlgorithm = JwtAlgorithms.Parse(JwtAlgorithm),
     };
 
-    public UpbitRates ToUpbitRates() => new() { OrderPerSecond = OrderRatePerSecond };
+    public UpbitRates ToUpbitRates() => Rates.ToUpbitRates();
 
     public string BundleEndpoint()
     {

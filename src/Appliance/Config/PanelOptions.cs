@@ -39,11 +39,12 @@ public sealed record PanelOptions
     /// <summary>How long each page of display text stays before the next (approval details cycle).</summary>
     [JsonPropertyName("page_ms")] public int PageMilliseconds { get; init; } = 3000;
 
-    public TimeSpan Hold => TimeSpan.FromMilliseconds(HoldMilliseconds);
-    public TimeSpan Debounce => TimeSpan.FromMilliseconds(DebounceMilliseconds);
-    public TimeSpan BlinkHalfPeriod => TimeSpan.FromMilliseconds(BlinkMilliseconds);
-    public TimeSpan PulseLength => TimeSpan.FromMilliseconds(PulseMilliseconds);
-    public TimeSpan PageInterval => TimeSpan.FromMilliseconds(PageMilliseconds);
+    // Derived from the *_ms keys, so never written: a written copy would look editable and do nothing.
+    [JsonIgnore] public TimeSpan Hold => TimeSpan.FromMilliseconds(HoldMilliseconds);
+    [JsonIgnore] public TimeSpan Debounce => TimeSpan.FromMilliseconds(DebounceMilliseconds);
+    [JsonIgnore] public TimeSpan BlinkHalfPeriod => TimeSpan.FromMilliseconds(BlinkMilliseconds);
+    [JsonIgnore] public TimeSpan PulseLength => TimeSpan.FromMilliseconds(PulseMilliseconds);
+    [JsonIgnore] public TimeSpan PageInterval => TimeSpan.FromMilliseconds(PageMilliseconds);
 
     /// <summary>Every GPIO line this wiring uses, by what it does (for checks and <c>panel test</c>).</summary>
     public IEnumerable<(string Use, int Pin)> UsedPins()

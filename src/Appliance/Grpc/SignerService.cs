@@ -3,63 +3,72 @@ using Appliance.Common;
 using Appliance.Pipeline;
 using Appliance.Upbit;
 using Appliance.V1;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Grpc;
 
-/// <summary>The appliance.v1.Signer service: a thin adapter from gRPC to the sign pipeline.</summary>
-public sealed class SignerService(
-    SignPipeline pipeline,
-    StatusReporter status,
-    ILogger<SignerService> logger) : Signer.SignerBase
+/// <summary>The appliance.v1.Signer service: a thin adapter from gRPC to the request pipeline.</summary>
+public sealed class SignerService(RequestPipeline pipeline, StatusReporter status, ILogger<SignerService> logger) : Signer.SignerBase
 {
-    public override async Task<SignResponse> Sign(SignRequest request, ServerCallContext context)
+    public override async Task<SendResponse> Send(SignRequest request, ServerCallContext context)
     {
-        var http = context.GetHttpContext();
-        var call = new SignCall(
-            http.Connection.ClientCertificate,
-            http.Connection.RemoteIpAddress ?? IPAddress.None,
-            request.Method,
-            request.Path,
-            request.Params.Select(p => new UpbitParam(p.Key, p.Value)).ToList(),
-            request.Credential,
-            request.RequestId,
-            request.ClientTime?.ToDateTimeOffset())
+        var call = Call(CallKind.Send, request.Method, request.Path, request.Params, request.Credential, request.RequestId, request.ClientTime, context);
+        var result = await Run(() => pipeline.SendAsync(call, context.CancellationToken));
+        var response = new SendResponse
         {
-            Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline, TimeSpan.Zero),
-        };
-        var result = await Run(() => pipeline.SignAsync(call, context.CancellationToken));
-        return new SignResponse
-        {
-            Authorization = result.Authorization,
-            UrlQuery = result.UrlQuery,
-            BodyJson = result.BodyJson,
-            QueryString = result.QueryString,
+            HttpStatus = result.HttpStatus,
+            Body = ByteString.CopyFrom(result.Body.Span),
             AuditId = result.AuditId,
             Approval = result.Approval,
             ApprovalWaitMs = (uint)Math.Min(uint.MaxValue, result.ApprovalWaited.TotalMilliseconds),
+            Replayed = result.Replayed,
         };
+        foreach (var (name, value) in result.Headers) response.Headers[name] = value;
+        return response;
+    }
+
+    public override async Task<SignResponse> Sign(SignRequest request, ServerCallContext context)
+    {
+        var call = Call(CallKind.Sign, request.Method, request.Path, request.Params, request.Credential, request.RequestId, request.ClientTime, context);
+        return ToResponse(await Run(() => pipeline.SignAsync(call, context.CancellationToken)));
     }
 
     public override async Task<SignResponse> SignWebSocket(SignWebSocketRequest request, ServerCallContext context)
     {
-        var http = context.GetHttpContext();
-        var call = new SignCall(
-            http.Connection.ClientCertificate,
-            http.Connection.RemoteIpAddress ?? IPAddress.None,
-            "GET", SignPipeline.WebSocketPath, [], request.Credential, request.RequestId,
-            request.ClientTime?.ToDateTimeOffset());
-        var result = await Run(() => pipeline.SignWebSocketAsync(call, context.CancellationToken));
-        return new SignResponse { Authorization = result.Authorization, AuditId = result.AuditId, Approval = result.Approval };
+        var call = Call(CallKind.SignWebSocket, "GET", RequestPipeline.WebSocketPath, [], request.Credential, request.RequestId, request.ClientTime, context);
+        return ToResponse(await Run(() => pipeline.SignAsync(call, context.CancellationToken)));
     }
 
     public override async Task<ApplianceStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        return await Run(() => Task.FromResult(status.Report(
-            http.Connection.ClientCertificate, http.Connection.RemoteIpAddress ?? IPAddress.None)));
+        return await Run(() => Task.FromResult(status.Report(http.Connection.ClientCertificate, http.Connection.RemoteIpAddress ?? IPAddress.None)));
     }
+
+    private static BotCall Call(CallKind kind, string method, string path, IEnumerable<Param> parameters, string credential, string requestId,
+        Google.Protobuf.WellKnownTypes.Timestamp? clientTime, ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        return new BotCall(http.Connection.ClientCertificate, http.Connection.RemoteIpAddress ?? IPAddress.None, kind, method, path,
+            parameters.Select(p => new UpbitParam(p.Key, p.Value)).ToList(), credential, requestId.Length == 0 ? null : requestId,
+            clientTime?.ToDateTimeOffset())
+        {
+            Deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(context.Deadline, TimeSpan.Zero),
+        };
+    }
+
+    private static SignResponse ToResponse(SignResult result) => new()
+    {
+        Authorization = result.Authorization,
+        UrlQuery = result.UrlQuery,
+        BodyJson = result.BodyJson,
+        QueryString = result.QueryString,
+        AuditId = result.AuditId,
+        Approval = result.Approval,
+        ApprovalWaitMs = (uint)Math.Min(uint.MaxValue, result.ApprovalWaited.TotalMilliseconds),
+    };
 
     private async Task<T> Run<T>(Func<Task<T>> action)
     {
@@ -73,14 +82,14 @@ public sealed class SignerService(
         }
         catch (OperationCanceledException)
         {
-            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The caller cancelled; nothing was signed."));
+            throw new RpcException(new global::Grpc.Core.Status(StatusCode.Cancelled, "The caller cancelled; nothing was sent."));
         }
         catch (Exception e) when (e is not RpcException)
         {
             // The type only: exception messages may carry paths or state, never meant for a bot.
-            logger.LogError(e, "Sign request failed");
+            logger.LogError(e, "Request failed");
             throw new RpcException(new global::Grpc.Core.Status(StatusCode.Internal,
-                $"The appliance failed to sign ({e.GetType().Name}); nothing was signed. The operator's log has details."));
+                $"The appliance failed ({e.GetType().Name}); the operator's log has details."));
         }
     }
 }

@@ -6,6 +6,7 @@ using Appliance.Policy;
 using Appliance.Pipeline;
 using Appliance.V1;
 using Appliance.Devices.Tokens;
+using Appliance.Common;
 
 namespace Appliance.Grpc;
 
@@ -20,8 +21,7 @@ public sealed class StatusReporter(BotRegistry bots, CredentialVault vault, Appl
 
     public ApplianceStatus Report(X509Certificate2? certificate, IPAddress peer)
     {
-        var call = new SignCall(certificate, peer, "", "", [], "", "", null);
-        var bot = BotIdentity.Identify(bots, call, time.GetUtcNow());
+        var bot = BotIdentity.Identify(bots, certificate, peer, time.GetUtcNow());
         var status = new ApplianceStatus
         {
             State = state.Name,

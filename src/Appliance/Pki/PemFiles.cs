@@ -7,7 +7,7 @@ namespace Appliance.Pki;
 
 /// <summary>
 /// PEM in and out for certificates and their PKCS#8 private keys. Key material passes through
-/// byte/char buffers that are zeroed afterwards; it never becomes a string.
+/// locked native buffers (<see cref="SecretBytes"/>) that are zeroed afterwards; it never becomes a string.
 /// On Linux the certificate-with-key objects returned here work directly with SslStream and
 /// Kestrel (ephemeral keys are fine there; the loopback mutual-TLS test proves it), so no
 /// PKCS#12 re-import is done.
@@ -29,20 +29,24 @@ public static class PemFiles
         using AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificateWithKey.GetECDsaPrivateKey()
             ?? certificateWithKey.GetRSAPrivateKey()
             ?? throw new ArgumentException("Only ECDSA and RSA private keys can be exported.", nameof(certificateWithKey));
-        var der = key.ExportPkcs8PrivateKey();
-        char[]? pem = null;
+        // DER and PEM are written into locked pages (.NET's export itself uses pooled buffers it clears);
+        // a P-256 key is ~140 bytes of DER, an RSA-4096 key ~2.4 KB.
+        using var der = SecretBytes.Allocate(4096);
+        if (!key.TryExportPkcs8PrivateKey(der.WritableSpan, out var derLength))
+            throw new ArgumentException("The private key is too large to export.", nameof(certificateWithKey));
+        var pemLength = PemEncoding.GetEncodedSize("PRIVATE KEY".Length, derLength);
+        var pem = SecretBytes.Allocate(pemLength + 1);
         try
         {
-            pem = PemEncoding.Write("PRIVATE KEY", der);
-            var utf8 = new byte[Encoding.UTF8.GetByteCount(pem) + 1];
-            Encoding.UTF8.GetBytes(pem, utf8);
-            utf8[^1] = (byte)'\n';
-            return SecretBytes.TakeFrom(utf8);
+            if (!PemEncoding.TryWriteUtf8("PRIVATE KEY"u8, der.Span[..derLength], pem.WritableSpan, out var written) || written != pemLength)
+                throw new InvalidOperationException("PEM encoding of the private key failed.");
+            pem.WritableSpan[pemLength] = (byte)'\n';
+            return pem;
         }
-        finally
+        catch
         {
-            CryptographicOperations.ZeroMemory(der);
-            if (pem is not null) Array.Clear(pem);
+            pem.Dispose();
+            throw;
         }
     }
 
@@ -71,27 +75,47 @@ public static class PemFiles
         }
     }
 
-    /// <summary>Loads a certificate and its PKCS#8 (or SEC1/PKCS#1) PEM private key.</summary>
+    /// <summary>Loads a certificate and its PKCS#8 (or SEC1/PKCS#1) PEM private key; the key text passes only through locked pages.</summary>
     /// <param name="fix">What the user should do when a file is missing or unreadable.</param>
     public static X509Certificate2 LoadCertificateWithKey(string certificatePath, string keyPath, string fix)
     {
         var certPem = Encoding.UTF8.GetString(ReadRequired(certificatePath, fix));
-        var keyBytes = ReadRequired(keyPath, fix);
-        var keyChars = GC.AllocateArray<char>(Encoding.UTF8.GetCharCount(keyBytes), pinned: true);
+        using var keyBytes = ReadRequiredSecret(keyPath, fix);
+        using var keyChars = SecretBytes.Allocate(Encoding.UTF8.GetCharCount(keyBytes.Span) * sizeof(char));
+        var chars = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(keyChars.WritableSpan);
         try
         {
-            Encoding.UTF8.GetChars(keyBytes, keyChars);
-            return X509Certificate2.CreateFromPem(certPem, keyChars);
+            Encoding.UTF8.GetChars(keyBytes.Span, chars);
+            return X509Certificate2.CreateFromPem(certPem, chars);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             // Do not pass on e.Message: it is generic and we must not echo key material.
             throw Corrupt(keyPath, $"is not a PEM private key matching the certificate in {certificatePath}", fix);
         }
-        finally
+    }
+
+    /// <summary>
+    /// A PEM private key is at most a few KB (P-256: ~250 bytes, RSA-4096: ~3.3 KB); the read buffer is
+    /// this plus one, so it takes exactly 16 KiB of locked memory while the key is read.
+    /// </summary>
+    private const int MaxKeyFileLength = 16 * 1024 - 1;
+
+    private static SecretBytes ReadRequiredSecret(string path, string fix)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new InvalidOperationException($"{path} is missing; {fix}.");
+        try
         {
-            CryptographicOperations.ZeroMemory(keyBytes);
-            Array.Clear(keyChars);
+            return SecretFile.Read(path, "private key", MaxKeyFileLength);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidOperationException($"{path} cannot be read (permission denied); run as the appliance user or fix its owner.", e);
+        }
+        catch (ArgumentException)
+        {
+            throw Corrupt(path, "is empty or too large to be a PEM private key", fix);
         }
     }
 

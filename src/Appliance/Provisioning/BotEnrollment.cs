@@ -1,3 +1,6 @@
+using Appliance.Approval;
+using Appliance.Common;
+using Appliance.Pipeline;
 using Appliance.Config;
 using Appliance.Pki;
 using Appliance.Policy;
@@ -19,13 +22,26 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
 
     /// <summary>Credentials besides the default one the bot may name in a request.</summary>
     public IReadOnlyList<string> Credentials { get; init; } = [];
+
+    /// <summary>--detached: the bot may take tokens from Sign (refused unless a token can do nothing the bot may not).</summary>
+    public bool Detached { get; init; }
+
+    /// <summary>--all-orders: the bot may see and cancel every order, not only the ones it placed.</summary>
+    public bool AllOrders { get; init; }
+
+    /// <summary>The bot's own request rate (--rate N/s); null: <see cref="BotProfile.DefaultRatePerSecond"/>.</summary>
+    public double? RatePerSecond { get; init; }
+
+    /// <summary>Its burst (--burst B); null: <see cref="BotProfile.DefaultBurst"/>.</summary>
+    public int? Burst { get; init; }
 }
 
 /// <summary>
 /// Adds, renews, revokes, narrows and removes bots: issues the client certificate from the appliance CA, pins its
-/// thumbprint in the bot's profile and writes the bundle the bot needs. Checks everything before writing anything,
-/// so a bad request changes nothing. Adding and renewing widen power, so the profile is signed with the token's
-/// policy key (a touch on a YubiKey); revoking, narrowing and removing never need the token.
+/// thumbprint in the bot's profile and writes the bundle the bot needs to the operator's directory, never into the
+/// data dir: the appliance keeps no bot.key (only the demo keeps its own bundle). Checks everything before writing
+/// anything, so a bad request changes nothing. Adding and renewing widen power, so the profile is signed with the
+/// token's policy key (a touch on a YubiKey); revoking, narrowing and removing never need the token.
 /// </summary>
 public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner? signer = null, bool anchorLater = false)
 {
@@ -34,9 +50,13 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
 
     public BotStore Store => _store;
 
-    public (BotProfile Profile, string BundleDir) Add(BotRequest request, string? bundleDir = null)
+    /// <summary>Only <see cref="DemoSetup"/> sets this: the demo keeps its bot's bundle in its own data dir.</summary>
+    internal bool BundleInDataDir { get; init; }
+
+    public (BotProfile Profile, string BundleDir) Add(BotRequest request, string bundleDir)
     {
         BotNames.Validate(request.Name);
+        var dir = BundleDirectory(bundleDir, request.Name);
         if (_store.Exists(request.Name))
             throw new InvalidOperationException($"A bot named '{request.Name}' exists; use 'bots renew {request.Name}' for a new certificate, or pick another name.");
         RequireCredential(request.Credential);
@@ -60,6 +80,10 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
         WithdrawalRules.Validate(request.WithdrawAddresses, request.WithdrawCaps, scopes);
         foreach (var pocket in request.TransferPockets) PocketTransfers.Parse(pocket);
         PocketTransfers.Validate(request.TransferPockets, scopes);
+        var rate = request.RatePerSecond ?? BotProfile.DefaultRatePerSecond;
+        var burst = request.Burst ?? BotProfile.DefaultBurst;
+        if (BotProfile.RateProblem(rate, burst) is { } rateProblem)
+            throw new ArgumentException(char.ToUpperInvariant(rateProblem[0]) + rateProblem[1..] + ".");
 
         var profile = new BotProfile
         {
@@ -75,14 +99,38 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
             WithdrawAddresses = request.WithdrawAddresses,
             WithdrawCaps = request.WithdrawCaps,
             TransferPockets = request.TransferPockets,
+            Detached = request.Detached,
+            AllOrders = request.AllOrders,
+            RatePerSecond = rate,
+            Burst = burst,
             Created = time.GetUtcNow(),
         };
-        return Issue(profile, bundleDir);
+        if (profile.Detached) CheckDetached(profile);
+        return Issue(profile, dir);
     }
 
-    /// <summary>A new certificate (and bundle) for an existing bot; the old certificate stops working.</summary>
-    public (BotProfile Profile, string BundleDir) Renew(string name, string? bundleDir = null) =>
-        Issue(RequireVerified(_store.Load(name)) with { Revoked = null }, bundleDir);
+    /// <summary>A detached token works at every Upbit endpoint with the same parameters: allowed only where that grants nothing more.</summary>
+    private void CheckDetached(BotProfile profile)
+    {
+        var credential = new CredentialStore(data.Root).TryGet(profile.Credential)
+            ?? throw new InvalidOperationException($"No credential named '{profile.Credential}'; add it with 'appliance credentials add' first.");
+        var approval = ApplianceConfig.Load(data.ConfigFile).Approval;
+        if (DetachedTokens.Unsafe(profile, credential.Metadata, _store.LoadAll(), scope => ApprovalTiers.MayRequire(approval, scope)) is { } why)
+            throw new ArgumentException($"--detached is refused: {why}. A detached token can do at Upbit whatever its credential can (e.g. a token for a call without parameters cancels all orders); use Send or the HTTPS front instead.");
+    }
+
+    /// <summary>
+    /// A new certificate (and bundle) for an existing bot; the old certificate stops working, so a
+    /// bundle an older version left in DATA_DIR/bundles/NAME is deleted with it.
+    /// </summary>
+    public (BotProfile Profile, string BundleDir) Renew(string name, string bundleDir)
+    {
+        var dir = BundleDirectory(bundleDir, name);
+        var issued = Issue(RequireVerified(_store.Load(name)) with { Revoked = null }, dir);
+        var left = Path.Combine(data.Root, "bundles", name);
+        if (!BundleInDataDir && Directory.Exists(left)) Directory.Delete(left, recursive: true);
+        return issued;
+    }
 
     /// <summary>Revokes a bot: narrowing, so it needs no token, and the revocation is anchored in the audit log.</summary>
     public BotProfile Revoke(string name)
@@ -141,10 +189,24 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
             throw new ArgumentException("Order caps must be positive numbers.");
     }
 
-    private (BotProfile, string) Issue(BotProfile profile, string? bundleDir)
+    /// <summary>The bundle goes where the operator says, and never into the data dir (bot.key must not stay on the card).</summary>
+    private string BundleDirectory(string? bundleDir, string name)
+    {
+        if (string.IsNullOrWhiteSpace(bundleDir))
+            throw new ArgumentException(
+                $"Say where to write the bot's bundle with --out DIR (e.g. --out ./{name}-bundle): the bundle holds the bot's private key, " +
+                "which the appliance does not keep; copy the directory to the bot host and delete it here.");
+        var dir = Path.GetFullPath(bundleDir);
+        if (!BundleInDataDir && PathContainment.IsWithin(dir, data.Root))
+            throw new ArgumentException(
+                $"--out {dir} is inside the data dir {data.Root}, and the appliance must not keep the bot's private key; " +
+                $"write the bundle outside it (e.g. --out ~/{name}-bundle) and copy it to the bot host.");
+        return dir;
+    }
+
+    private (BotProfile, string) Issue(BotProfile profile, string dir)
     {
         var config = ApplianceConfig.Load(data.ConfigFile);
-        var dir = Path.GetFullPath(bundleDir ?? Path.Combine(data.Root, "bundles", profile.Name));
         using var ca = ApplianceCa.Load(data.CaDir, time);
         using var certificate = ca.IssueBotCertificate(profile.Name);
         var issued = profile with

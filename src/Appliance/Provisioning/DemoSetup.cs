@@ -13,7 +13,9 @@ namespace Appliance.Provisioning;
 /// <summary>
 /// Makes (or refreshes) a demo data dir: a software token, a CA, a demo credential and a demo
 /// bot with its bundle. Safe to run again on the same directory; the bot gets a fresh bundle
-/// each time so its endpoint always matches the listen address.
+/// each time so its endpoint always matches the listen address. A directory it did not make
+/// (no <c>"demo": true</c> in appliance.json) is refused before anything in it is touched: demo
+/// replaces token.json and the credentials, which would wreck a production data dir.
 /// </summary>
 public static class DemoSetup
 {
@@ -35,6 +37,7 @@ public static class DemoSetup
     public static Result Ensure(DataDir data, string listen, TimeProvider time, SecretBytes? secret)
     {
         ListenAddress.Parse(listen);
+        EnsureMadeByDemo(data);
         AtomicFile.CreatePrivateDirectory(data.Root);
         var created = !File.Exists(data.SoftwareTokenFile);
         using (var token = created ? SoftwareToken.Create(time) : SoftwareToken.Load(data.SoftwareTokenFile))
@@ -56,18 +59,35 @@ public static class DemoSetup
         EnsureCredential(credentials, CredentialName, AccessKey, ApprovalMode.None, Scopes, secret);
         EnsureCredential(credentials, WithdrawCredentialName, WithdrawAccessKey, ApprovalMode.Button, ["view-withdrawals", "withdraw"], secret);
 
-        var bots = new BotEnrollment(data, time, anchorLater: true);
-        var (_, bundle) = bots.Store.Exists(BotName)
-            ? bots.Renew(BotName)
+        // The demo's bot is the one bundle kept in a data dir: the demo's own, beside its software token.
+        var bots = new BotEnrollment(data, time, anchorLater: true) { BundleInDataDir = true };
+        var demoBundle = BundleDir(data);
+        var (profile, bundle) = bots.Store.Exists(BotName)
+            ? bots.Renew(BotName, demoBundle)
             : bots.Add(new BotRequest(BotName, CredentialName, [.. Scopes, "withdraw"])
             {
                 Credentials = [WithdrawCredentialName],
                 WithdrawAddresses = [WithdrawalAddress.Parse($"BTC:BTC:{WithdrawAddress}")],
                 WithdrawCaps = [WithdrawalCap.Parse("BTC:0.01:0.05")],
-            });
+            }, demoBundle);
+        if (!profile.AllowsCredential(WithdrawCredentialName))
+            bots.Update(BotName, p => p with { Credentials = [.. p.Credentials, WithdrawCredentialName] });
         // The demo's software token signs the config too, so 'serve' finds nothing unsigned.
         PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data), anchorLater: true);
         return new Result(data, bundle, created);
+    }
+
+    /// <summary>Where the demo keeps its bot's bundle: DATA_DIR/bundles/demo-bot.</summary>
+    public static string BundleDir(DataDir data) => Path.Combine(data.Root, "bundles", BotName);
+
+    /// <summary>A missing or empty directory is made here; anything else must carry the demo mark.</summary>
+    private static void EnsureMadeByDemo(DataDir data)
+    {
+        if (!Directory.Exists(data.Root) || !Directory.EnumerateFileSystemEntries(data.Root).Any()) return;
+        if (File.Exists(data.ConfigFile) && ApplianceConfig.Load(data.ConfigFile).Demo) return;
+        throw new InvalidOperationException(
+            $"{data.Root} was not made by 'appliance demo' (its appliance.json has no \"demo\": true), and demo would overwrite its token.json " +
+            "and credentials; nothing was changed. Give demo a new or empty --data-dir, or leave --data-dir out to use the default demo directory.");
     }
 
     private static void EnsureCredential(CredentialProvisioning credentials, string name, string accessKey, ApprovalMode approval,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Appliance.Common;
 using Appliance.Token;
 using Appliance.Devices.Tokens;
@@ -89,7 +88,7 @@ internal sealed class YubiKeyKeyMaker(TextWriter output, string? pivToolPath, st
     {
         using var secret = step.Stdin == Feed.Pin
             ? TokenOpener.ReadPin(pinFile)
-            : ReadSecretFile(managementKeyFile!, "management key");
+            : SecretFile.Read(managementKeyFile!, "management key");
         var start = new ProcessStartInfo(tool)
         {
             RedirectStandardInput = true,
@@ -135,24 +134,6 @@ internal sealed class YubiKeyKeyMaker(TextWriter output, string? pivToolPath, st
         catch (System.ComponentModel.Win32Exception)
         {
             return false;
-        }
-    }
-
-    private static SecretBytes ReadSecretFile(string path, string what)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The {what} file {path} does not exist; create it with mode 0600.", path);
-        var bytes = File.ReadAllBytes(path);
-        try
-        {
-            var length = bytes.Length;
-            while (length > 0 && bytes[length - 1] is (byte)'\n' or (byte)'\r' or (byte)' ') length--;
-            if (length == 0) throw new ArgumentException($"The {what} file {path} is empty.");
-            return SecretBytes.CopyFrom(bytes.AsSpan(0, length));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
         }
     }
 

@@ -1,64 +1,61 @@
-using System.Net;
+using System.Diagnostics.Metrics;
+using Appliance.Admin;
 using Appliance.Alerts;
-using Appliance.Approval;
 using Appliance.Audit;
+using Appliance.Common;
+using Appliance.Config;
 using Appliance.Credentials;
+using Appliance.Devices.Tokens;
+using Appliance.Front;
 using Appliance.Grpc;
+using Appliance.Pipeline;
 using Appliance.Pki;
 using Appliance.Policy;
-using Appliance.Sealing;
-using Appliance.Pipeline;
-using Appliance.Token;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Appliance.Devices.Tokens;
 
 namespace Appliance.Server;
 
 /// <summary>
-/// The gRPC server: Kestrel, HTTP/2 over TLS 1.2+ with a client certificate required on every
-/// connection. Owns the token, the vault of unsealed secrets and the web host; disposing it
-/// zeroes every secret.
+/// The running appliance: Kestrel with gRPC and the HTTPS front on one mTLS listener, over the parts
+/// <see cref="Composition"/> wires. Owns the token, the vault of unsealed secrets and the web host;
+/// disposing it zeroes every secret.
 /// </summary>
 public sealed class ApplianceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Composition _parts;
     private bool _started;
 
-    private ApplianceServer(WebApplication app, CredentialVault vault, ApplianceState state)
-    {
-        _app = app;
-        Vault = vault;
-        State = state;
-    }
+    private ApplianceServer(WebApplication app, Composition parts) => (_app, _parts) = (app, parts);
 
-    public CredentialVault Vault { get; }
-
-    public ApplianceState State { get; }
-
-    public BotRegistry Bots => _app.Services.GetRequiredService<BotRegistry>();
+    public CredentialVault Vault => _parts.Vault;
+    public ApplianceState State => _parts.State;
+    public BotRegistry Bots => _parts.Bots;
+    public BotConnections Connections => _parts.Connections;
+    public PipelineGuards Guards => _parts.Guards;
+    public IApprovalGate Approvals => _parts.Approvals;
 
     /// <summary>The panel's LEDs and display, when the server has a panel.</summary>
-    public Panel.PanelController? Panel => _app.Services.GetService<Panel.PanelController>();
+    public Panel.PanelController? Panel => _parts.Panel;
 
     /// <summary>Watches the token; owns the current instance. Subscribe to its Changed event for audit and LEDs.</summary>
-    public TokenPresenceMonitor Token => _app.Services.GetRequiredService<TokenPresenceMonitor>();
+    public TokenPresenceMonitor Token => _parts.Token;
 
     /// <summary>The hash-chained audit log; null when ServerSetup.Audit overrides it.</summary>
-    public FileAuditLog? AuditLog => _app.Services.GetService<FileAuditLog>();
+    public FileAuditLog? AuditLog => _parts.AuditLog;
 
     /// <summary>The Prometheus endpoint; its Address is null when off or not bound.</summary>
     public Metrics.MetricsEndpoint Metrics => _app.Services.GetRequiredService<Metrics.MetricsEndpoint>();
 
     /// <summary>Alerts (audit record, metric, webhook); the alert LED subscribes to AlertRaised.</summary>
-    public AlertDispatcher Alerts => _app.Services.GetRequiredService<AlertDispatcher>();
+    public AlertDispatcher Alerts => _parts.Alerts;
 
     /// <summary>The https:// addresses Kestrel actually bound (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses =>
@@ -67,92 +64,70 @@ public sealed class ApplianceServer : IAsyncDisposable
 
     public static async Task<ApplianceServer> StartAsync(ServerSetup setup, CancellationToken cancellationToken)
     {
-        var listen = (setup.Listen ?? setup.Config.Listen).Select(Config.ListenAddress.Parse).ToList();
-        var time = setup.Time;
-        using var ca = ApplianceCa.Load(setup.Data.CaDir, time);
+        var listen = (setup.Listen ?? setup.Config.Listen).Select(ListenAddress.Parse).ToList();
+        using var ca = ApplianceCa.Load(setup.Data.CaDir, setup.Time);
         var serverCertificate = ca.IssueServerCertificate(ServerNames.Default(listen));
-        var vault = new CredentialVault(time);
-        var policy = PolicyServices.CreateGate(setup); // signed policy: only records whose signature verifies load
-        vault.Load(policy.Credentials(setup.Data), setup.Token);
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        if (setup.Logging is not null) setup.Logging(builder.Logging);
-        else if (Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()) builder.Logging.AddSystemdConsole(); // journald priorities
-        else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        // One line per HTTP request would bury the audit and panel lines; the audit log has every request.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            foreach (var endPoint in listen)
-                kestrel.Listen(endPoint, options =>
-                {
-                    options.Protocols = HttpProtocols.Http2;
-                    options.UseHttps(https =>
-                    {
-                        https.ServerCertificate = serverCertificate;
-                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                        // Identity is the pinned thumbprint, checked per request with a reason code;
-                        // a certificate from any other CA then matches no bot.
-                        https.AllowAnyClientCertificate();
-                    });
-                });
-        });
-
-        var state = new ApplianceState();
+        ConfigureLogging(builder.Logging, setup);
         var services = builder.Services;
-        services.AddSingleton(time);
-        services.AddSingleton(setup.Config.ToSignerOptions());
-        services.AddSingleton(state);
-        services.AddSingleton(vault);
-        services.AddSingleton(sp => new BotRegistry(new BotStore(setup.Data.Root), time,
-            sp.GetRequiredService<ILogger<BotRegistry>>(), setup.BotPollInterval, policy));
-        services.AddSingleton(sp => new ReplayGuard(time, sp.GetRequiredService<SignerOptions>().ClockSkew,
-            sp.GetRequiredService<SignerOptions>().ReplayCapacityPerBot));
-        services.AddSingleton(new UpbitRateGuard(time, setup.Rates ?? setup.Config.ToUpbitRates()));
-        services.AddApprovals(setup, vault, state);
-        services.AddSignedPolicy(setup, policy);
-        services.AddAuditAndAlerts(setup); // the hash-chained log under DATA_DIR/audit (or setup.Audit) and the alert rules
-        services.AddSingleton<SignMetrics>();
-        // The container disposes the monitor, and with it the current token instance.
-        services.AddSingleton(sp => new TokenPresenceMonitor(setup.Token, vault, state,
-            () => policy.Credentials(setup.Data), Config.TokenDescriptor.Load(setup.Data.TokenFile), setup.ReopenToken,
-            time, sp.GetRequiredService<ILogger<TokenPresenceMonitor>>(), setup.TokenOptions.PollInterval));
-        services.AddSingleton(setup.TokenOptions);
-        services.AddSingleton(sp => new CredentialReloader(setup.Data.CredentialsDir, sp.GetRequiredService<TokenPresenceMonitor>().TryReloadCredentials,
-            time, sp.GetRequiredService<ILogger<CredentialReloader>>(), setup.BotPollInterval * 4));
-        services.AddSingleton(sp => setup.TouchPrompt ?? new LogTouchPrompt(sp.GetRequiredService<ILogger<LogTouchPrompt>>()));
-        services.AddSingleton(sp => new TouchUnsealer(vault, () => sp.GetRequiredService<TokenPresenceMonitor>().Current, state,
-            sp.GetRequiredService<ITouchPrompt>(), setup.TokenOptions, time, sp.GetRequiredService<ILogger<TouchUnsealer>>()));
-        services.AddSingleton<SignPipeline>();
-        services.AddSingleton(sp => new StatusReporter(sp.GetRequiredService<BotRegistry>(), vault, state,
-            setup.Token.IsSoftware, time) { Approvals = sp.GetRequiredService<IApprovalGate>() });
-        services.AddGrpc(o => o.EnableDetailedErrors = false);
-        services.AddGrpcReflection();
-        FileAuditLog? audit = null;
-        services.AddGrpcHealthChecks().AddCheck("signer", () => state.Name == "ready" && audit is not { IsAvailable: false }
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(state.Name == "ready" ? "audit unavailable" : state.Name));
+        services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.MaxReceiveMessageSize = KestrelSetup.MaxRequestBytes;
+            o.MaxSendMessageSize = 8 << 20; // Upbit's answer (at most 4 MiB) and the envelope
+        });
+        if (setup.Config.GrpcReflection) services.AddGrpcReflection();
+        services.AddSingleton(setup.Time);
+
+        // The parts are built once the host's logging and metrics exist; the host only hands them out.
+        Composition? parts = null;
+        services.AddSingleton(_ => parts!.Pipeline);
+        services.AddSingleton(_ => parts!.Status);
+        services.AddSingleton<UpbitFront>();
+        services.AddGrpcHealthChecks().AddCheck("signer", () => parts!.State.Kind == ApplianceStateKind.Ready && parts.AuditLog is not { IsAvailable: false }
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy(parts.State.Kind == ApplianceStateKind.Ready ? "audit unavailable" : parts.State.Name));
+        services.AddSingleton(sp => new Metrics.MetricsEndpoint(setup.MetricsListen ?? setup.Config.Metrics,
+            sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<Metrics.MetricsEndpoint>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsEndpoint>());
+        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>(),
+            parts.Policy.ReloadAsync));
+        services.AddSystemd();
+        services.AddHostedService(sp => new Metrics.SystemdWatchdog(sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), setup.Time));
 
         // Build the refusal status once now: its protobuf descriptors take a moment to load, and the
         // first refusal after a key is pulled should not pay for that.
-        _ = RefusalStatus.ToRpcException(new Common.SignRefusal(Common.RefusalKind.FailedPrecondition, Common.Reasons.KeyAbsent, "warm-up"));
+        _ = RefusalStatus.ToRpcException(Refusals.KeyAbsent());
 
+        var connections = new BotConnections();
+        // The registry exists once the parts are built, before the first handshake.
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, listen, serverCertificate,
+            thumbprint => parts?.Bots.IsIssued(thumbprint) ?? false, connections));
         var app = builder.Build();
-        app.MapGrpcService<SignerService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
-        var server = new ApplianceServer(app, vault, state);
         try
         {
-            var monitor = server.Token; // created now, so the container owns the token even if start fails
-            app.Services.GetRequiredService<CredentialReloader>();
-            audit = app.Services.StartAuditAndAlerts(); // opens the log now: a damaged or unwritable log stops the start
-            await app.Services.StartSignedPolicyAsync(setup, cancellationToken);
+            // Opens the audit log now too: a damaged or unwritable log stops the start.
+            parts = Composition.Build(setup, connections, app.Services.GetRequiredService<ILoggerFactory>(), app.Services.GetRequiredService<IMeterFactory>());
+            await parts.Policy.StartAsync(cancellationToken); // anchors what the policy gate admitted, before the first request
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            if (parts is not null) await parts.DisposeAsync();
+            throw;
+        }
+        app.MapGrpcService<SignerService>();
+        app.MapGrpcHealthChecksService();
+        if (setup.Config.GrpcReflection) app.MapGrpcReflectionService();
+        app.Services.GetRequiredService<UpbitFront>().Map(app);
+
+        var server = new ApplianceServer(app, parts);
+        try
+        {
             await app.StartAsync(cancellationToken);
             server._started = true;
-            monitor.Start();
+            parts.Token.Start();
         }
         catch
         {
@@ -160,6 +135,18 @@ public sealed class ApplianceServer : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerSetup setup)
+    {
+        logging.ClearProviders();
+        if (setup.Logging is not null) setup.Logging(logging);
+        else if (Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService()) logging.AddSystemdConsole(); // journald priorities
+        else logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // One line per HTTP request or gRPC refusal would bury the audit and panel lines (and let a bot
+        // flood the journal); the audit log has every request, RefusalLog a bounded summary.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
@@ -173,6 +160,6 @@ public sealed class ApplianceServer : IAsyncDisposable
             catch (OperationCanceledException) { }
         }
         await _app.DisposeAsync();
-        Vault.Dispose();
+        await _parts.DisposeAsync();
     }
 }

@@ -1,10 +1,10 @@
-using Appliance.Approval;
 using Appliance.Audit;
 using Appliance.Config;
+using Appliance.Credentials;
+using Appliance.Devices.Tokens;
+using Appliance.Pipeline;
 using Appliance.Token;
 using Microsoft.Extensions.Logging;
-using Appliance.Credentials;
-using Appliance.Pipeline;
 
 namespace Appliance.Server;
 
@@ -18,12 +18,11 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
 
     public Action<ILoggingBuilder>? Logging { get; init; }
 
-    /// <summary>Null: a PanelApprovalGate on <see cref="Panel"/>, or without a panel withdrawals are refused.</summary>
+    /// <summary>Null: a PanelApprovalGate on <see cref="Panel"/>, or without a panel button approvals are refused.</summary>
     public IApprovalGate? Approvals { get; init; }
 
     /// <summary>LEDs, display and buttons; with one, withdrawals wait for a press (PanelApprovalGate). The caller owns it.</summary>
     public Panel.IPanel? Panel { get; init; }
-
 
     /// <summary>Null: Upbit's documented per-group rates (order rate from appliance.json).</summary>
     public UpbitRates? Rates { get; init; }
@@ -33,6 +32,15 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
 
     /// <summary>Rotation, checkpoint and disk settings of the default FileAuditLog; null: defaults.</summary>
     public FileAuditLogOptions? AuditOptions { get; init; }
+
+    /// <summary>Overrides appliance.json's upbit_url (serve --upbit-url).</summary>
+    public string? UpbitUrl { get; init; }
+
+    /// <summary>Lets <see cref="UpbitUrl"/> name any host, over http too (serve --insecure-test-upstream): tests and the demo's stand-in.</summary>
+    public bool InsecureTestUpstream { get; init; }
+
+    /// <summary>Null: an HttpClient to the upstream above.</summary>
+    public IUpbitUpstream? Upstream { get; init; }
 
     /// <summary>Overrides appliance.json's metrics address (port 0 picks a free port).</summary>
     public string? MetricsListen { get; init; }
@@ -46,7 +54,7 @@ public sealed record ServerSetup(DataDir Data, ApplianceConfig Config, IHardware
     /// </summary>
     public Func<IHardwareToken>? ReopenToken { get; init; }
 
-    /// <summary>Null: touch prompts go to the log.</summary>
+    /// <summary>Null: touch prompts without a panel go to the log.</summary>
     public ITouchPrompt? TouchPrompt { get; init; }
 
     public TokenPresenceOptions TokenOptions { get; init; } = new();

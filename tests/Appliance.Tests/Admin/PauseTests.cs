@@ -43,13 +43,13 @@ public sealed class PauseTests : IAsyncLifetime
     private async Task AssertSigns()
     {
         using var client = _appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
     }
 
     private async Task AssertPaused()
     {
         using var client = _appliance.Client();
-        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => client.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => client.SendAsync("GET", "/v1/accounts", []));
     }
 
     [Fact]
@@ -80,13 +80,13 @@ public sealed class PauseTests : IAsyncLifetime
     public async Task Long_press_toggles_pause()
     {
         await _panel.Hold();
-        await _panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("paused")));
+        await _panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines(ApplianceStateKind.Paused)));
         await AssertPaused();
         Assert.Equal("on", _panel.LedState(Led.Alert));
         Assert.True((await AdminClient.SendAsync(_appliance.Data.AdminSocket, "status", CancellationToken.None)).Paused);
 
         await _panel.Hold();
-        await _panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("ready")));
+        await _panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines(ApplianceStateKind.Ready)));
         await AssertSigns();
     }
 

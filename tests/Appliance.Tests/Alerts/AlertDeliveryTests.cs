@@ -55,7 +55,7 @@ public sealed class AlertDeliveryTests
         using var client = appliance.Client();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 3; i++)
-            await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("POST", "/v1/withdraws/krw", [new("amount", "10000"), new("two_factor_type", "kakao")]));
+            await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("POST", "/v1/withdraws/krw", [new("amount", "10000"), new("two_factor_type", "kakao")]));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
     }
 
@@ -76,9 +76,9 @@ public sealed class AlertDeliveryTests
         listener.Start();
         using var client = appliance.Client();
 
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
         await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ScopeDenied,
-            () => client.SignAsync("POST", "/v1/withdraws/coin", [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.5"), new("address", "bc1qattacker")]));
+            () => client.SendAsync("POST", "/v1/withdraws/coin", [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.5"), new("address", "bc1qattacker")]));
 
         await AuditChainTests.WaitUntil(() => !receiver.Received.IsEmpty);
         var json = Assert.Single(receiver.Received);
@@ -99,7 +99,7 @@ public sealed class AlertDeliveryTests
         await using var appliance = await TestAppliance.StartAsync();
         var raised = new List<Alert>();
         appliance.Server.Alerts.AlertRaised += a => { lock (raised) raised.Add(a); };
-        new global::Appliance.Provisioning.BotEnrollment(appliance.Data, TimeProvider.System).Add(new global::Appliance.Provisioning.BotRequest("late-bot", "demo", ["view-assets"]));
+        new global::Appliance.Provisioning.BotEnrollment(appliance.Data, TimeProvider.System).Add(new global::Appliance.Provisioning.BotRequest("late-bot", "demo", ["view-assets"]), TestAppliance.BundleFor(appliance.Data, "late-bot"));
         await AuditChainTests.WaitUntil(() => { lock (raised) return raised.Any(a => a.Rule == AlertRuleNames.NewBot && a.Bot == "late-bot"); });
         lock (raised) Assert.DoesNotContain(raised, a => a.Bot == "demo-bot"); // known at start: not new
     }

@@ -3,6 +3,7 @@ using Appliance.Provisioning;
 using Appliance.Tests.EndToEnd;
 using Grpc.Core;
 using Appliance.Tests.Approval;
+using Appliance.Common;
 
 namespace Appliance.Tests.Alerts;
 
@@ -15,11 +16,11 @@ public sealed class AlertLedTests
         using var panel = new TestPanel();
         await using var appliance = await TestAppliance.StartAsync(configure: setup => setup with { Panel = panel });
         using var client = appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
         Assert.Equal("off", panel.LedState(Led.Alert));
 
         // Every withdrawal request is an alert, even one refused before anyone is asked (address not allowlisted).
-        await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("POST", "/v1/withdraws/coin",
+        await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("POST", "/v1/withdraws/coin",
             [new("currency", "BTC"), new("net_type", "BTC"), new("amount", "0.001"), new("address", "bc1qsomeoneelse000000000000000000000000")],
             DemoSetup.WithdrawCredentialName));
         await panel.WaitForText(t => t.Any(l => l.StartsWith("ALERT withdrawal", StringComparison.Ordinal)));
@@ -27,7 +28,7 @@ public sealed class AlertLedTests
         Assert.Equal("on", panel.LedState(Led.Ready)); // still serving: an alert is not a lock
 
         await panel.Press(PanelButton.Reject);
-        await panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines("ready")));
+        await panel.WaitForText(t => t.SequenceEqual(PanelController.IdleLines(ApplianceStateKind.Ready)));
         Assert.Equal("off", panel.LedState(Led.Alert));
     }
 }

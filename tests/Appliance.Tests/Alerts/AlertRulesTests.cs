@@ -23,7 +23,10 @@ public sealed class AlertRulesTests
 
     private static SignDecision D(string method, string path, Outcome outcome = Outcome.Signed, string? reason = null, string bot = "bot-a", params string[] pairs) =>
         new("id", DateTimeOffset.UnixEpoch, outcome, reason, bot, IPAddress.Loopback.ToString(), "main", method, path,
-            pairs.Select(p => p.Split('=', 2)).Select(p => new UpbitParam(p[0], p[1])).ToList(), "none", null, null);
+            pairs.Select(p => p.Split('=', 2)).Select(p => new UpbitParam(p[0], p[1])).ToList(), "none", null, null)
+        {
+            Endpoint = EndpointCatalog.Default.TryFind(method, path, out var endpoint) ? endpoint : null,
+        };
 
     private static SignDecision Order(decimal price, decimal volume, string bot = "bot-a") =>
         D("POST", "/v1/orders", bot: bot, pairs: ["market=KRW-BTC", "side=bid", $"volume={volume}", $"price={price}", "ord_type=limit"]);

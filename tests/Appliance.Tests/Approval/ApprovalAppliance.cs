@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using Appliance.Approval;
 using Appliance.Client;
@@ -27,6 +26,9 @@ public sealed class ApprovalAppliance : IAsyncDisposable
     public const string XrpAddress = "rLNaPoKeeBjZe2qs6x52yVPZpZ8td4dc6w";
     public const string XrpMemo = "123456";
 
+    /// <summary>The main pocket's opening KRW balance at the stand-in.</summary>
+    public const decimal MainKrw = 100_000_000m;
+
     /// <summary>Short enough to keep tests quick; presses come right after the prompt appears.</summary>
     public static readonly ApprovalOptions FastOptions = new() { TimeoutSeconds = 5, MinViewMilliseconds = 0 };
 
@@ -37,7 +39,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
         Upbit = upbit;
         Bot = bot;
         Records = new SignRecords(bot);
-        Client = appliance.Client(Path.Combine(appliance.Data.Root, "bundles", bot));
+        Client = appliance.Client(TestAppliance.BundleFor(appliance.Data, bot));
     }
 
     public TestAppliance Appliance { get; }
@@ -48,7 +50,8 @@ public sealed class ApprovalAppliance : IAsyncDisposable
     public ApplianceClient Client { get; }
 
     public static async Task<ApprovalAppliance> StartAsync(ApprovalOptions? options = null,
-        ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true, string[]? transferPockets = null)
+        ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true, string[]? transferPockets = null,
+        bool subPocketKey = false)
     {
         var bot = "treasury-" + Guid.NewGuid().ToString("N")[..8];
         var panel = new TestPanel();
@@ -72,11 +75,17 @@ public sealed class ApprovalAppliance : IAsyncDisposable
                     ],
                     WithdrawCaps = (caps ?? ["BTC:0.5:1", "KRW:1000000:"]).Select(WithdrawalCap.Parse).ToList(),
                     TransferPockets = transferPockets ?? [],
-                });
-            });
-        var upbit = await FakeUpbitServer.StartAsync();
-        upbit.AddKey(AccessKey, Secret);
-        return new ApprovalAppliance(appliance, panel, upbit, bot);
+                }, TestAppliance.BundleFor(data, bot));
+            },
+            // Upbit withdraws only to addresses registered on its site: the stand-in knows these two.
+            exchangeOptions: FakeUpbitServer.Quiet(new("BTC", "BTC", BtcAddress), new("XRP", "XRP", XrpAddress, XrpMemo)));
+        // A sub-pocket key can transfer out of its pocket (POST /v1/pockets/transfers); a main-pocket key withdraws.
+        appliance.Exchange.Exchange.AddKey(AccessKey, Secret, subPocket: subPocketKey);
+        appliance.Exchange.Exchange.SetBalance("BTC", 100m);
+        appliance.Exchange.Exchange.SetBalance("XRP", 100_000m);
+        appliance.Exchange.Exchange.SetBalance("KRW", MainKrw);
+        if (subPocketKey) appliance.Exchange.Exchange.SetBalance("KRW", 10_000_000m, subPocket: true);
+        return new ApprovalAppliance(appliance, panel, appliance.Exchange, bot);
     }
 
     public static SignRequest CoinWithdrawal(string amount, string address = BtcAddress, string currency = "BTC",
@@ -101,28 +110,28 @@ public sealed class ApprovalAppliance : IAsyncDisposable
         return request;
     }
 
-    /// <summary>Asks for a signature the way a bot does, with an optional gRPC deadline.</summary>
-    public Task<SignResponse> Sign(SignRequest request, TimeSpan? deadline = null, CancellationToken cancellationToken = default) =>
-        Client.Signer.SignAsync(request, deadline: deadline is { } d ? DateTime.UtcNow + d : null,
+    /// <summary>Hands the appliance a request the way a bot does (gRPC Send), with an optional gRPC deadline; returns Upbit's answer.</summary>
+    public Task<SendResponse> Send(SignRequest request, TimeSpan? deadline = null, CancellationToken cancellationToken = default) =>
+        Client.Signer.SendAsync(request, deadline: deadline is { } d ? DateTime.UtcNow + d : null,
             cancellationToken: cancellationToken).ResponseAsync;
 
-    /// <summary>Sends a signed request to the stand-in Upbit; returns its status and body.</summary>
-    public async Task<(int Status, string Body)> SendToUpbit(SignRequest request, SignResponse signed)
+    /// <summary>Changes the bot's profile (signed by the software token when it widens) and waits until the server loaded it.</summary>
+    public async Task UpdateBotAsync(Func<BotProfile, BotProfile> change)
     {
-        using var http = new HttpClient { BaseAddress = Upbit.BaseAddress };
-        var url = request.Path + (signed.UrlQuery.Length > 0 ? "?" + signed.UrlQuery : "");
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), url);
-        message.Headers.Authorization = AuthenticationHeaderValue.Parse(signed.Authorization);
-        if (request.Method == "POST") message.Content = new StringContent(signed.BodyJson, Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(message);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        var (updated, _) = new BotEnrollment(Appliance.Data, TimeProvider.System).Update(Bot, change);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Appliance.Server.Bots.All.FirstOrDefault(b => b.Name == Bot) is { } loaded && loaded.Policy?.Version == updated.Policy?.Version) return;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"The server did not load version {updated.Policy?.Version} of bot {Bot}.");
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         Records.Dispose();
-        await Upbit.DisposeAsync();
         await Appliance.DisposeAsync();
         Panel.Dispose();
     }

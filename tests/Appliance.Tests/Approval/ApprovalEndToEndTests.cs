@@ -24,7 +24,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
     public async Task Approved_withdrawal_is_signed_once_and_accepted_by_the_exchange()
     {
         var request = ApprovalAppliance.CoinWithdrawal("0.1");
-        var call = _a.Sign(request);
+        var call = _a.Send(request);
 
         var shown = await _a.Panel.WaitForApproval("amount 0.1");
         Assert.False(call.IsCompleted);
@@ -42,22 +42,22 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
 
         Assert.Equal("button", signed.Approval);
         Assert.InRange(signed.ApprovalWaitMs, 100u, 5000u);
-        var (status, body) = await _a.SendToUpbit(request, signed);
-        Assert.True(status == 200, body);
+        var (status, body) = (signed.HttpStatus, signed.Body.ToStringUtf8());
+        Assert.True(status is 200 or 201, body);
         var accepted = Assert.Single(_a.Upbit.Accepted);
         Assert.Equal("/v1/withdraws/coin", accepted.Path);
         Assert.Contains(accepted.Params, p => p.Key == "address" && p.Value == ApprovalAppliance.BtcAddress);
         var record = Assert.Single(await _a.Records.WaitFor(1));
-        Assert.Equal("signed", record.Outcome);
+        Assert.Equal("sent", record.Outcome);
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         // Back to idle; the withdrawal also raised its alert (every withdrawal does), shown below the state.
-        Assert.Equal([.. PanelController.IdleLines("ready"), "ALERT withdrawal"], _a.Panel.Text);
+        Assert.Equal([.. PanelController.IdleLines(ApplianceStateKind.Ready), "ALERT withdrawal"], _a.Panel.Text);
     }
 
     [Fact]
     public async Task Rejected_withdrawal_is_permission_denied_and_nothing_is_signed()
     {
-        var call = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
+        var call = _a.Send(ApprovalAppliance.CoinWithdrawal("0.1"));
         await _a.Panel.WaitForApproval("amount 0.1");
         await _a.Panel.Press(PanelButton.Reject);
 
@@ -72,23 +72,23 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
     public async Task Krw_withdrawal_shows_the_amount_and_is_accepted_after_approval()
     {
         var request = ApprovalAppliance.Request("POST", "/v1/withdraws/krw", ("amount", "500000"), ("two_factor_type", "kakao"));
-        var call = _a.Sign(request);
+        var call = _a.Send(request);
         var shown = await _a.Panel.WaitForApproval("amount 500000");
         Assert.Contains("withdraw KRW to bank", shown);
         await _a.Panel.Press(PanelButton.Approve);
 
         var signed = await call;
-        var (status, body) = await _a.SendToUpbit(request, signed);
-        Assert.True(status == 200, body);
+        var (status, body) = (signed.HttpStatus, signed.Body.ToStringUtf8());
+        Assert.True(status is 200 or 201, body);
         Assert.Equal("/v1/withdraws/krw", Assert.Single(_a.Upbit.Accepted).Path);
     }
 
     [Fact]
     public async Task Second_withdrawal_waits_and_is_shown_after_the_first_is_decided()
     {
-        var first = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
+        var first = _a.Send(ApprovalAppliance.CoinWithdrawal("0.1"));
         await _a.Panel.WaitForApproval("amount 0.1");
-        var second = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.2"));
+        var second = _a.Send(ApprovalAppliance.CoinWithdrawal("0.2"));
         var queued = await _a.Panel.WaitForText(t => t.Count > 0 && t[0] == "APPROVE? +1 wait");
         Assert.Contains("amount 0.1", queued); // still the first one on the display
         Assert.Equal(2u, (await _a.Client.GetStatusAsync()).PendingApprovals);
@@ -104,7 +104,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalRejected, () => second);
 
         var records = await _a.Records.WaitFor(2);
-        Assert.Single(records, r => r.Outcome == "signed");
+        Assert.Single(records, r => r.Outcome == "sent");
         Assert.Single(records, r => r.Reason == Reasons.ApprovalRejected);
     }
 
@@ -112,9 +112,9 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
     public async Task Caller_that_goes_away_signs_nothing_and_the_next_approval_is_shown()
     {
         using var cancel = new CancellationTokenSource();
-        var gone = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"), cancellationToken: cancel.Token);
+        var gone = _a.Send(ApprovalAppliance.CoinWithdrawal("0.1"), cancellationToken: cancel.Token);
         await _a.Panel.WaitForApproval("amount 0.1");
-        var next = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.2"));
+        var next = _a.Send(ApprovalAppliance.CoinWithdrawal("0.2"));
         await _a.Panel.WaitForText(t => t.Count > 0 && t[0] == "APPROVE? +1 wait");
 
         await cancel.CancelAsync();
@@ -129,7 +129,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
         await next;
 
         var records = await _a.Records.WaitFor(2);
-        Assert.Single(records, r => r.Outcome == "signed");
+        Assert.Single(records, r => r.Outcome == "sent");
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
     {
         await _a.Panel.Press(PanelButton.Approve);
         await Task.Delay(50);
-        var call = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
+        var call = _a.Send(ApprovalAppliance.CoinWithdrawal("0.1"));
         await _a.Panel.WaitForApproval("amount 0.1");
         await Task.Delay(50);
         Assert.False(call.IsCompleted); // an earlier press does not carry over to a new approval
@@ -148,12 +148,12 @@ public sealed class ApprovalEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Pause_while_waiting_refuses_the_waiting_withdrawal()
     {
-        var call = _a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
+        var call = _a.Send(ApprovalAppliance.CoinWithdrawal("0.1"));
         await _a.Panel.WaitForApproval("amount 0.1");
         await _a.Panel.Hold();
 
         await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.Paused, () => call);
-        await _a.Panel.WaitForText(t => t.Take(2).SequenceEqual(PanelController.IdleLines("paused"))); // an alert line may follow
+        await _a.Panel.WaitForText(t => t.Take(2).SequenceEqual(PanelController.IdleLines(ApplianceStateKind.Paused))); // an alert line may follow
         Assert.Equal("off", _a.Panel.LedState(Led.Approval));
         Assert.Empty(_a.Records.Signed);
     }
@@ -167,7 +167,7 @@ public sealed class ApprovalTimeoutTests
     {
         await using var a = await ApprovalAppliance.StartAsync(new ApprovalOptions { TimeoutSeconds = 0.4, MinViewMilliseconds = 0 });
         var clock = Stopwatch.StartNew();
-        var call = a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
+        var call = a.Send(ApprovalAppliance.CoinWithdrawal("0.1"));
         await a.Panel.WaitForApproval("amount 0.1");
 
         await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
@@ -187,13 +187,13 @@ public sealed class ApprovalTimeoutTests
     {
         await using var a = await ApprovalAppliance.StartAsync(new ApprovalOptions { TimeoutSeconds = 30, MinViewMilliseconds = 0 });
         var clock = Stopwatch.StartNew();
-        var call = a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"), deadline: TimeSpan.FromSeconds(1));
+        var call = a.Send(ApprovalAppliance.CoinWithdrawal("0.1"), deadline: TimeSpan.FromSeconds(1));
         await a.Panel.WaitForApproval("amount 0.1");
 
         await RpcRefusals.AssertRefused(StatusCode.PermissionDenied, Reasons.ApprovalTimeout, () => call);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1));
-        Assert.DoesNotContain(await a.Records.WaitFor(1), r => r.Outcome == "signed");
-        await a.Panel.WaitForText(t => t.Count > 0 && t[0] == PanelController.IdleLines("ready")[0]); // idle (an alert line may follow)
+        Assert.DoesNotContain(await a.Records.WaitFor(1), r => r.Outcome == "sent");
+        await a.Panel.WaitForText(t => t.Count > 0 && t[0] == PanelController.IdleLines(ApplianceStateKind.Ready)[0]); // idle (an alert line may follow)
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class ApprovalTimeoutTests
     {
         await using var a = await ApprovalAppliance.StartAsync();
         await a.Client.GetStatusAsync(); // connect first, so the short deadline is spent on the request, not the TLS handshake
-        var e = await Assert.ThrowsAsync<RpcException>(() => a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"), deadline: TimeSpan.FromMilliseconds(200)));
+        var e = await Assert.ThrowsAsync<RpcException>(() => a.Send(ApprovalAppliance.CoinWithdrawal("0.1"), deadline: TimeSpan.FromMilliseconds(200)));
         // Either the appliance refuses first or the client's deadline fires first; nothing is asked or signed.
         Assert.Contains(e.StatusCode, new[] { StatusCode.PermissionDenied, StatusCode.DeadlineExceeded });
         await a.Records.WaitFor(1);
@@ -213,18 +213,19 @@ public sealed class ApprovalTimeoutTests
     public async Task Without_a_panel_withdrawals_are_refused_fail_closed()
     {
         await using var a = await ApprovalAppliance.StartAsync(withPanel: false);
-        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => a.Sign(ApprovalAppliance.CoinWithdrawal("0.1")));
+        await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.ApprovalUnavailable, () => a.Send(ApprovalAppliance.CoinWithdrawal("0.1")));
         Assert.Empty(a.Records.Signed);
     }
 
     [Fact]
-    public async Task Touch_credential_is_not_asked_for_a_button()
+    public async Task Touch_approval_is_shown_on_the_panel_like_a_button_one()
     {
         await using var a = await ApprovalAppliance.StartAsync(approval: ApprovalMode.Touch);
-        // The touch is the approval (the demo's software token answers it at once): no button prompt.
-        var signed = await a.Sign(ApprovalAppliance.CoinWithdrawal("0.1"));
-        Assert.Equal("touch", signed.Approval);
-        Assert.False(a.Panel.EverAskedForApproval);
-        Assert.Single(a.Records.Signed);
+        // The touch is the approval (the demo's software token answers it at once); the panel showed what it approved.
+        var sent = await a.Send(ApprovalAppliance.CoinWithdrawal("0.1"));
+        Assert.Equal("touch", sent.Approval);
+        Assert.Contains(a.Panel.Texts, t => t.Count > 1 && t[0] == "APPROVE?" && t[1] == "touch the key" && t.Contains("amount 0.1"));
+        Assert.Single(await a.Records.WaitFor(1), r => r.Outcome == "sent");
+        Assert.Single(a.Upbit.Accepted);
     }
 }

@@ -51,7 +51,7 @@ public sealed class ApprovalRulesTests
     [Fact]
     public void Without_a_panel_krw_deposits_and_transfers_are_refused_not_signed()
     {
-        var gate = new NoPanelApprovalGate();
+        using var gate = new NoPanelApprovalGate(new Appliance.Credentials.LogTouchPrompt(Microsoft.Extensions.Logging.Abstractions.NullLogger<Appliance.Credentials.LogTouchPrompt>.Instance), TimeProvider.System);
         Assert.True(gate.Requires(EndpointCatalog.Default.All.Single(e => e.ToString() == "POST /v1/deposits/krw"), []));
         Assert.True(gate.Requires(EndpointCatalog.Default.All.Single(e => e.ToString() == "POST /v1/pockets/transfers"), []));
         Assert.False(gate.Requires(EndpointCatalog.Default.All.Single(e => e.ToString() == "GET /v1/accounts"), []));

@@ -21,7 +21,7 @@ public sealed class SignRecords : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == SignMetrics.MeterName && instrument.Name == "sign.requests")
+            if (instrument.Meter.Name == RequestMetrics.MeterName && instrument.Name == "sign.requests")
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
@@ -37,7 +37,8 @@ public sealed class SignRecords : IDisposable
 
     public IReadOnlyList<Record> All { get { lock (_lock) return [.. _records]; } }
 
-    public IReadOnlyList<Record> Signed => All.Where(r => r.Outcome == "signed").ToList();
+    /// <summary>The requests that left: sent to Upbit (or, for a detached bot, signed).</summary>
+    public IReadOnlyList<Record> Signed => All.Where(r => r.Outcome is "sent" or "signed").ToList();
 
     /// <summary>Waits until <paramref name="count"/> requests have been decided (the server records after answering some).</summary>
     public async Task<IReadOnlyList<Record>> WaitFor(int count)

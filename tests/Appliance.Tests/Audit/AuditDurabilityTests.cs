@@ -9,8 +9,9 @@ using Grpc.Core;
 namespace Appliance.Tests.Audit;
 
 /// <summary>
-/// The durability promise, against the real executable: several bots sign while the server is
-/// SIGKILLed at random moments; after restarts the chain verifies and every token a bot received has its record.
+/// The durability promise, against the real executable: several bots send while the server is
+/// SIGKILLed at random moments; after restarts the chain verifies and every request that reached the
+/// exchange has its decision record (matched by the token's nonce, which the exchange saw).
 /// </summary>
 public sealed class AuditDurabilityTests(ITestOutputHelper output)
 {
@@ -18,9 +19,11 @@ public sealed class AuditDurabilityTests(ITestOutputHelper output)
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Every_token_received_before_a_SIGKILL_has_its_record_after_restart()
+    public async Task Every_request_that_reached_the_exchange_before_a_SIGKILL_has_its_record_after_restart()
     {
         using var dir = new TempDir("appliance-durability");
+        await using var exchange = await FakeUpbit.FakeUpbitServer.StartAsync();
+        exchange.AddKey(Appliance.Provisioning.DemoSetup.AccessKey, Secret);
         var data = dir.Sub("data");
         var seed = Environment.TickCount;
         var random = new Random(seed);
@@ -30,7 +33,7 @@ public sealed class AuditDurabilityTests(ITestOutputHelper output)
 
         for (var round = 1; round <= 3; round++)
         {
-            using var server = await ApplianceProcess.StartDemoAsync(data, Secret, StartTimeout);
+            using var server = await ApplianceProcess.StartDemoAsync(data, Secret, StartTimeout, exchange.BaseAddress);
             using var stop = new CancellationTokenSource();
             var bots = Enumerable.Range(0, 4).Select(_ => Task.Run(() => SignUntilStopped(data, server.Address, received, stop.Token))).ToArray();
             var before = received.Count;
@@ -44,7 +47,7 @@ public sealed class AuditDurabilityTests(ITestOutputHelper output)
         }
 
         // One more start recovers the last kill; a clean stop writes the final checkpoint.
-        using (var server = await ApplianceProcess.StartDemoAsync(data, Secret, StartTimeout))
+        using (var server = await ApplianceProcess.StartDemoAsync(data, Secret, StartTimeout, exchange.BaseAddress))
             Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(15)));
 
         var stdout = new StringWriter();
@@ -55,12 +58,13 @@ public sealed class AuditDurabilityTests(ITestOutputHelper output)
         Assert.True(code == 0, stderr.ToString());
 
         var records = AuditReader.ReadAll(Path.Combine(data, "audit")).ToList();
-        var onDisk = records.Select(r => r.Entry.TokenSha256).OfType<string>().ToHashSet();
-        Assert.True(received.Count > 0, "no token was received; the load never reached the server");
-        var missing = received.Keys.Where(h => !onDisk.Contains(h)).ToList();
-        Assert.True(missing.Count == 0, $"{missing.Count} of {received.Count} received tokens have no audit record");
+        var onDisk = records.Where(r => r.Entry.Decision == "sent").Select(r => r.Entry.Nonce).OfType<string>().ToHashSet();
+        var reached = exchange.Accepted.Select(a => a.Nonce).ToList();
+        Assert.True(received.Count > 0 && reached.Count > 0, "no answer was received; the load never reached the server");
+        var missing = reached.Where(n => !onDisk.Contains(n)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} of {reached.Count} requests that reached the exchange have no audit record");
         Assert.Equal(4, records.Count(r => r.Entry.Kind == AuditKind.Start));
-        output.WriteLine($"{received.Count} tokens received, all recorded; {records.Count} records, " +
+        output.WriteLine($"{reached.Count} requests reached the exchange, all recorded ({received.Count} answers received); {records.Count} records, " +
                          $"{records.Count(r => r.Entry.Kind == AuditKind.Truncation)} torn-line truncations; {watch.Elapsed.TotalSeconds:F1} s");
     }
 
@@ -71,8 +75,8 @@ public sealed class AuditDurabilityTests(ITestOutputHelper output)
         {
             try
             {
-                var signed = await client.SignAsync("GET", "/v1/orders/chance", [new("market", "KRW-BTC")], cancellationToken: stop);
-                received[AuditEndToEndTests.TokenHash(signed.Authorization)] = true;
+                var answer = await client.SendAsync("GET", "/v1/orders/chance", [new("market", "KRW-BTC")], cancellationToken: stop);
+                received[answer.AuditId] = true;
             }
             catch (RpcException) { await Task.Delay(10, CancellationToken.None); }
             catch (OperationCanceledException) { }

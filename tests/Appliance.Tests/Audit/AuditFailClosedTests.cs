@@ -36,6 +36,7 @@ public sealed class AuditFailClosedTests(ITestOutputHelper output) : IAsyncLifet
         var refusal = await Assert.ThrowsAsync<SignRefusal>(() => log.RecordAsync(AuditTestLog.Decision(2), CancellationToken.None).AsTask());
         Assert.Equal(RefusalKind.Unavailable, refusal.Kind);
         Assert.Equal(Reasons.AuditUnavailable, refusal.Reason);
+        Assert.Equal(Refusals.AuditUnavailable().Message, refusal.Message); // never the I/O error or a path
         Assert.False(log.IsAvailable);
         Assert.Equal(head, log.Head);
         // Still failing: still refused (each record retries the disk).
@@ -105,6 +106,7 @@ public sealed class AuditFailClosedTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(Reasons.AuditUnavailable, refusal.Reason);
         Assert.False(log.IsAvailable);
         output.WriteLine($"refused after {written} records: {refusal.Message}");
+        Assert.DoesNotContain(mount, refusal.Message);
 
         File.Delete(filler);
         await log.RecordAsync(AuditTestLog.Decision(999), CancellationToken.None);

@@ -27,7 +27,7 @@ public sealed class BotsAddWithdrawalFlagsTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        string[] args = ["bots", "add", "payout", "--data-dir", _data.Root, "--credential", DemoSetup.CredentialName, .. flags];
+        string[] args = ["bots", "add", "payout", "--data-dir", _data.Root, "--credential", DemoSetup.CredentialName, "--out", _dir.Sub("bundle"), .. flags];
         var code = await new CliApp(new CliIo(TextReader.Null, output, error, false), TimeProvider.System).RunAsync(args);
         return (code, output.ToString(), error.ToString());
     }

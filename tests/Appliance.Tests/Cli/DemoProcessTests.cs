@@ -13,29 +13,42 @@ public sealed class DemoProcessTests
     private const string Secret = "process-test-secret-0123456789abcdefghijk";
 
     [Fact]
-    public async Task Demo_then_sign_gives_a_token_the_exchange_accepts()
+    public async Task Demo_sends_through_its_own_stand_in_exchange_offline()
     {
         using var dir = new TempDir();
-        await using var upbit = await FakeUpbitServer.StartAsync();
-        upbit.AddKey(DemoSetup.AccessKey, Secret);
-
         using var demo = await ApplianceProcess.StartDemoAsync(dir.Sub("data"), Secret, TimeSpan.FromSeconds(60));
         await demo.WaitForOutputAsync("Ctrl+C stops", TimeSpan.FromSeconds(10));
         Assert.Contains("SOFTWARE TOKEN", demo.Output);
+        Assert.Contains("NOT UPBIT", demo.Output);
         Assert.Contains("sign --bundle", demo.Output);
 
         var bundle = Path.Combine(dir.Sub("data"), "bundles", DemoSetup.BotName);
         var (code, output) = await ApplianceProcess.RunAsync(
-            ["sign", "--bundle", bundle, "--upbit", upbit.BaseAddress.ToString(), "--send",
-             "GET", "/v1/orders/open", "market=KRW-BTC", "states[]=wait", "states[]=watch"]);
-
+            ["sign", "--bundle", bundle, "--send", "GET", "/v1/orders/open", "market=KRW-BTC", "states[]=wait", "states[]=watch"]);
         Assert.True(code == 0, output);
-        Assert.Contains("authorization: Bearer ", output);
-        Assert.Contains("response: 200", output);
-        var accepted = Assert.Single(upbit.Accepted);
-        Assert.Equal("/v1/orders/open", accepted.Path);
+        Assert.Contains("upbit: 200", output);
+        Assert.Contains("remaining-req: group=default", output);
+        Assert.DoesNotContain("Bearer", output); // the bot never sees a token
+
+        (code, output) = await ApplianceProcess.RunAsync(["sign", "--bundle", bundle, "--send", "GET", "/v1/accounts"]);
+        Assert.True(code == 0, output);
+        Assert.Contains("\"currency\":\"KRW\"", output);
         Assert.DoesNotContain(Secret, demo.Output);
         Assert.DoesNotContain(Secret, output);
+    }
+
+    [Fact]
+    public async Task Demo_with_an_upbit_url_sends_there_instead()
+    {
+        using var dir = new TempDir();
+        await using var upbit = await FakeUpbitServer.StartAsync();
+        upbit.AddKey(DemoSetup.AccessKey, Secret);
+        using var demo = await ApplianceProcess.StartDemoAsync(dir.Sub("data"), Secret, TimeSpan.FromSeconds(60), upbit.BaseAddress);
+        var bundle = Path.Combine(dir.Sub("data"), "bundles", DemoSetup.BotName);
+        var (code, output) = await ApplianceProcess.RunAsync(["sign", "--bundle", bundle, "--send", "GET", "/v1/accounts"]);
+        Assert.True(code == 0, output);
+        Assert.Equal("/v1/accounts", Assert.Single(upbit.Accepted).Path);
+        Assert.DoesNotContain("NOT UPBIT", demo.Output);
     }
 
     [Fact]
@@ -45,7 +58,7 @@ public sealed class DemoProcessTests
         using var demo = await ApplianceProcess.StartDemoAsync(dir.Sub("data"), Secret, TimeSpan.FromSeconds(60));
 
         var bundle = Path.Combine(dir.Sub("data"), "bundles", DemoSetup.BotName);
-        var (code, output) = await ApplianceProcess.RunAsync(["sign", "--bundle", bundle, "GET", "/v1/orders/chance", "market=KRW-BTC&market=KRW-ETH"]);
+        var (code, output) = await ApplianceProcess.RunAsync(["sign", "--bundle", bundle, "--send", "GET", "/v1/orders/chance", "market=KRW-BTC&market=KRW-ETH"]);
 
         Assert.Equal(1, code);
         Assert.Contains("InvalidArgument BAD_PARAM_VALUE", output);

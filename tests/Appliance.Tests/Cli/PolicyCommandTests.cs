@@ -100,13 +100,13 @@ public sealed class PolicyCommandTests : IDisposable
     public async Task Bots_add_takes_destination_pockets_with_a_pocket_scope_only()
     {
         var ok = await CliHarness.Run(null, "bots", "add", "sweeper", "--data-dir", _data.Root, "--credential", DemoSetup.CredentialName,
-            "--scopes", "asset-transfer", "--transfer-pocket", "11111111-1111-4111-8111-111111111111", "--transfer-pocket", "main.pocket");
+            "--scopes", "asset-transfer", "--transfer-pocket", "11111111-1111-4111-8111-111111111111", "--transfer-pocket", "main.pocket", "--out", _dir.Sub("sweeper-bundle"));
         Assert.True(ok.Code == 0, ok.Err);
         Assert.Contains("may transfer to pocket 11111111-1111-4111-8111-111111111111", ok.Out);
         Assert.Equal(["11111111-1111-4111-8111-111111111111", "main.pocket"], new BotStore(_data.Root).Load("sweeper").TransferPockets);
 
         var noScope = await CliHarness.Run(null, "bots", "add", "other", "--data-dir", _data.Root, "--credential", DemoSetup.CredentialName,
-            "--scopes", "trade", "--transfer-pocket", "p");
+            "--scopes", "trade", "--transfer-pocket", "p", "--out", _dir.Sub("other-bundle"));
         Assert.Equal(2, noScope.Code);
         Assert.Contains("pocket-manage", noScope.Err);
         Assert.False(new BotStore(_data.Root).Exists("other"));

@@ -104,6 +104,10 @@ public sealed class ProvisioningCommandTests : IDisposable
         if (!OperatingSystem.IsWindows())
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(bundle, "bot.key")));
 
+        // The appliance keeps nothing of the bundle: only the profile names the bot.
+        Assert.Equal([Path.Combine(_data, "bots", "alpha.json")],
+            Directory.EnumerateFiles(_data, "*", SearchOption.AllDirectories).Where(f => f.Contains("alpha", StringComparison.Ordinal)));
+
         Assert.Equal(0, (await CliHarness.Run(null, "bots", "revoke", "alpha", "--data-dir", _data)).Code);
         var list = (await CliHarness.Run(null, "bots", "list", "--data-dir", _data)).Out;
         Assert.Matches(@"alpha\s+revoked", list);
@@ -118,11 +122,65 @@ public sealed class ProvisioningCommandTests : IDisposable
     [InlineData(2, "--credential", "demo", "--scopes", "trade", "--max-order-notional", "-5")]
     public async Task Bots_add_refuses_bad_input_and_writes_nothing(int expected, params string[] flags)
     {
-        var (code, _, error) = await CliHarness.Run(null, ["bots", "add", "broken", "--data-dir", _data, .. flags]);
+        var bundle = _dir.Sub("broken-bundle");
+        var (code, _, error) = await CliHarness.Run(null, ["bots", "add", "broken", "--data-dir", _data, "--out", bundle, .. flags]);
         Assert.Equal(expected, code);
         Assert.StartsWith("error: ", error);
+        Assert.DoesNotContain("--out", error); // refused for the flag under test
         Assert.False(File.Exists(Path.Combine(_data, "bots", "broken.json")));
-        Assert.False(Directory.Exists(Path.Combine(_data, "bundles", "broken")));
+        Assert.False(Directory.Exists(bundle));
+    }
+
+    [Fact]
+    public async Task Bots_add_without_out_names_the_fix_and_writes_nothing()
+    {
+        var (code, _, error) = await CliHarness.Run(null, "bots", "add", "nowhere", "--data-dir", _data, "--credential", "demo", "--scopes", "trade");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: Say where to write the bot's bundle with --out DIR", error);
+        Assert.False(File.Exists(Path.Combine(_data, "bots", "nowhere.json")));
+        Assert.False(Directory.Exists(Path.Combine(_data, "bundles", "nowhere")));
+    }
+
+    [Theory]
+    [InlineData("bundles/inside")]
+    [InlineData(".")]
+    [InlineData("through-link/inside")]
+    public async Task Bots_add_refuses_an_out_inside_the_data_dir_even_through_a_link(string under)
+    {
+        // A link outside the data dir that points into it is still the data dir.
+        Directory.CreateSymbolicLink(_dir.Sub("link"), _data);
+        var target = under.StartsWith("through-link", StringComparison.Ordinal)
+            ? Path.Combine(_dir.Sub("link"), under["through-link/".Length..])
+            : Path.Combine(_data, under);
+        var (code, _, error) = await CliHarness.Run(null, "bots", "add", "inside", "--data-dir", _data, "--credential", "demo", "--scopes", "trade", "--out", target);
+        Assert.Equal(2, code);
+        Assert.Contains("is inside the data dir", error);
+        Assert.Contains("write the bundle outside it", error);
+        Assert.False(File.Exists(Path.Combine(_data, "bots", "inside.json")));
+        Assert.DoesNotContain(Directory.EnumerateFiles(_data, "bot.key", SearchOption.AllDirectories), f => !f.Contains(DemoSetup.BotName, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bots_renew_needs_out_writes_there_and_drops_a_bundle_an_older_version_left_in_the_data_dir()
+    {
+        var first = _dir.Sub("first");
+        Assert.Equal(0, (await CliHarness.Run(null, "bots", "add", "beta", "--data-dir", _data, "--credential", "demo", "--scopes", "trade", "--out", first)).Code);
+        var legacy = Path.Combine(_data, "bundles", "beta"); // where older versions kept it
+        Directory.CreateDirectory(legacy);
+        File.Copy(Path.Combine(first, "bot.key"), Path.Combine(legacy, "bot.key"));
+
+        var missing = await CliHarness.Run(null, "bots", "renew", "beta", "--data-dir", _data);
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("--out", missing.Err);
+        Assert.True(Directory.Exists(legacy)); // a refused renew changes nothing
+
+        var second = _dir.Sub("second");
+        var (code, output, error) = await CliHarness.Run(null, "bots", "renew", "beta", "--data-dir", _data, "--out", second);
+        Assert.True(code == 0, error);
+        Assert.Contains(second, output);
+        Assert.True(File.Exists(Path.Combine(second, "bot.key")));
+        Assert.False(Directory.Exists(legacy));
+        Assert.NotEqual(File.ReadAllText(Path.Combine(first, "bot.pem")), File.ReadAllText(Path.Combine(second, "bot.pem")));
     }
 
     [Fact]

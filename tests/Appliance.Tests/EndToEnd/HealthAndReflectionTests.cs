@@ -3,6 +3,8 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 
+using Grpc.Core;
+
 namespace Appliance.Tests.EndToEnd;
 
 /// <summary>grpc.health.v1 and server reflection are served on the same mTLS port.</summary>
@@ -32,9 +34,23 @@ public sealed class HealthAndReflectionTests
     }
 
     [Fact]
-    public async Task Reflection_lists_the_signer_service()
+    public async Task Reflection_is_off_unless_the_config_turns_it_on()
     {
-        await using var appliance = await TestAppliance.StartAsync();
+        await using (var off = await TestAppliance.StartAsync())
+        {
+            using var offBundle = ApplianceBundle.Load(off.BundleDir);
+            using var offChannel = GrpcChannel.ForAddress(off.Address, new GrpcChannelOptions { HttpHandler = ApplianceTls.CreateHandler(offBundle) });
+            using var offCall = new ServerReflection.ServerReflectionClient(offChannel).ServerReflectionInfo();
+            // Unimplemented surfaces on the write or on the read, whichever the client reaches first.
+            var e = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await offCall.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+                await offCall.ResponseStream.MoveNext(CancellationToken.None);
+            });
+            Assert.Equal(StatusCode.Unimplemented, e.StatusCode);
+        }
+
+        await using var appliance = await TestAppliance.StartAsync(s => s with { Config = s.Config with { GrpcReflection = true } });
         using var bundle = ApplianceBundle.Load(appliance.BundleDir);
         using var channel = GrpcChannel.ForAddress(appliance.Address, new GrpcChannelOptions { HttpHandler = ApplianceTls.CreateHandler(bundle) });
         using var call = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();

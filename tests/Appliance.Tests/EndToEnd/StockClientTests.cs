@@ -9,8 +9,9 @@ namespace Appliance.Tests.EndToEnd;
 
 /// <summary>
 /// Stock gRPC clients in other languages (Debian's python3-grpcio; Node's @grpc/grpc-js), which verify
-/// the server name, connect with nothing but the bundle, and their tokens are accepted by the stand-in
-/// exchange. test.sh installs both (apt, and npm ci in examples/node); without them these tests fail.
+/// the server name and connect with nothing but the bundle; the appliance sends their request to the
+/// stand-in exchange and they get its answer. test.sh installs both (apt, and npm ci in examples/node);
+/// without them these tests fail.
 /// </summary>
 public sealed class StockClientTests
 {
@@ -19,11 +20,9 @@ public sealed class StockClientTests
     [InlineData("python", "localhost")]
     [InlineData("node", "127.0.0.1")]
     [InlineData("node", "localhost")]
-    public async Task Stock_client_bot_gets_a_token_the_exchange_accepts(string language, string host)
+    public async Task Stock_client_bot_gets_the_exchanges_answer(string language, string host)
     {
         await using var appliance = await TestAppliance.StartAsync();
-        await using var upbit = await FakeUpbitServer.StartAsync();
-        upbit.AddKey(DemoSetup.AccessKey, TestAppliance.Secret);
 
         var (code, output) = await RunExample(language, "--bundle", appliance.BundleDir, "--target", $"{host}:{appliance.Address.Port}",
             "POST", "/v1/orders", "market=KRW-BTC", "side=bid", "volume=0.01", "price=100000000", "ord_type=limit");
@@ -31,14 +30,12 @@ public sealed class StockClientTests
 
         using var json = JsonDocument.Parse(output.Split('\n').First(l => l.StartsWith('{')));
         var root = json.RootElement;
-        using var http = new HttpClient { BaseAddress = upbit.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders")
-        {
-            Content = new StringContent(root.GetProperty("body_json").GetString()!, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = AuthenticationHeaderValue.Parse(root.GetProperty("authorization").GetString()!);
-        using var response = await http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        Assert.Equal(201, root.GetProperty("http_status").GetInt32());
+        using var order = JsonDocument.Parse(root.GetProperty("body").GetString()!);
+        Assert.Equal("KRW-BTC", order.RootElement.GetProperty("market").GetString());
+        var sent = Assert.Single(appliance.Exchange.Accepted);
+        Assert.Equal(("POST", "/v1/orders"), (sent.Method, sent.Path));
+        Assert.DoesNotContain("authorization", output, StringComparison.OrdinalIgnoreCase); // no token reaches the bot
     }
 
     [Theory]
@@ -55,8 +52,8 @@ public sealed class StockClientTests
     private static async Task<(int, string)> RunExample(string language, params string[] args)
     {
         var (program, script) = language == "node"
-            ? ("node", Path.Combine(RepoRoot(), "examples", "node", "sign_request.js"))
-            : ("/usr/bin/python3", Path.Combine(RepoRoot(), "examples", "python", "sign_request.py"));
+            ? ("node", Path.Combine(RepoRoot(), "examples", "node", "send_grpc.js"))
+            : ("/usr/bin/python3", Path.Combine(RepoRoot(), "examples", "python", "send_grpc.py"));
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(script);
         foreach (var a in args) info.ArgumentList.Add(a);

@@ -13,7 +13,7 @@ namespace Appliance.Tests.Layering;
 /// </summary>
 public sealed class DependencyRulesTests
 {
-    private static readonly ArchAssembly Core = typeof(Appliance.Pipeline.SignPipeline).Assembly;
+    private static readonly ArchAssembly Core = typeof(Appliance.Pipeline.RequestPipeline).Assembly;
     private static readonly ArchAssembly App = typeof(Appliance.Server.ApplianceServer).Assembly;
 
     private static readonly Lazy<ArchUnitNET.Domain.Architecture> Loaded = new(() =>

@@ -12,22 +12,29 @@ public sealed class MetricsEndpointTests
     {
         await using var appliance = await TestAppliance.StartAsync(s => s with { MetricsListen = "127.0.0.1:0" });
         using var client = appliance.Client();
-        for (var i = 0; i < 3; i++) await client.SignAsync("GET", "/v1/accounts", []);
-        await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("GET", "/v1/orders/chance", [new("market", "KRW BTC")]));
-        await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("POST", "/v1/withdraws/krw", [new("amount", "10000")]));
+        for (var i = 0; i < 3; i++) await client.SendAsync("GET", "/v1/accounts", []);
+        await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("GET", "/v1/orders/chance", [new("market", "KRW BTC")]));
+        await Assert.ThrowsAsync<RpcException>(() => client.SendAsync("POST", "/v1/withdraws/krw", [new("amount", "10000")]));
 
         var address = appliance.Server.Metrics.Address;
         Assert.NotNull(address);
         Assert.Equal("127.0.0.1", address.Host);
         using var http = new HttpClient();
         string text = "";
-        await AuditChainTests.WaitUntil(() =>
+        try
         {
-            text = http.GetStringAsync(address).GetAwaiter().GetResult();
-            return text.Contains("appliance_alerts");
-        });
+            await AuditChainTests.WaitUntil(() =>
+            {
+                text = http.GetStringAsync(address).GetAwaiter().GetResult();
+                return text.Contains("appliance_alerts");
+            });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("no appliance_alerts in the scrape:\n" + text);
+        }
 
-        Assert.Matches(@"appliance_sign_requests\{[^}]*outcome=""signed""[^}]*\} 3", Sample(text, "outcome=\"signed\""));
+        Assert.Matches(@"appliance_sign_requests\{[^}]*outcome=""sent""[^}]*\} 3", Sample(text, "outcome=\"sent\""));
         Assert.Contains("reason=\"BAD_PARAM_VALUE\"", text);
         Assert.Contains("appliance_sign_duration", text);
         Assert.Matches(@"appliance_alerts\{rule=""withdrawal""\} 1", text);
@@ -46,7 +53,7 @@ public sealed class MetricsEndpointTests
         await using var appliance = await TestAppliance.StartAsync(s => s with { MetricsListen = $"127.0.0.1:{port}" });
         Assert.Null(appliance.Server.Metrics.Address);
         using var client = appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
     }
 
     private static string Sample(string text, string contains) =>

@@ -62,9 +62,18 @@ public sealed class NarrowingRulesTests
     [Fact]
     public void A_member_without_a_rule_must_stay_as_signed()
     {
-        var signed = new JsonObject { ["name"] = "a", ["rate_per_second"] = 5 };
-        Assert.Empty(BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["rate_per_second"] = 5 }, signed, BotNarrowing.Rules));
-        Assert.Equal(["rate_per_second"], BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["rate_per_second"] = 1 }, signed, BotNarrowing.Rules));
-        Assert.Equal(["burst"], BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["rate_per_second"] = 5, ["burst"] = 9 }, signed, BotNarrowing.Rules));
+        var signed = new JsonObject { ["name"] = "a", ["credential"] = "main" };
+        Assert.Empty(BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["credential"] = "main" }, signed, BotNarrowing.Rules));
+        Assert.Equal(["credential"], BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["credential"] = "other" }, signed, BotNarrowing.Rules));
+        Assert.Equal(["thumbprint"], BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["credential"] = "main", ["thumbprint"] = "ab" }, signed, BotNarrowing.Rules));
+    }
+
+    [Fact]
+    public void A_bot_may_be_slowed_without_the_token_but_not_sped_up()
+    {
+        var signed = new JsonObject { ["name"] = "a", ["rate_per_second"] = 10, ["burst"] = 20 };
+        Assert.Empty(BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["rate_per_second"] = 2.5, ["burst"] = 5 }, signed, BotNarrowing.Rules));
+        Assert.Equal(["rate_per_second"], BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["rate_per_second"] = 11, ["burst"] = 20 }, signed, BotNarrowing.Rules));
+        Assert.Equal(["burst"], BotNarrowing.Widened(new JsonObject { ["name"] = "a", ["rate_per_second"] = 10, ["burst"] = 21 }, signed, BotNarrowing.Rules));
     }
 }

@@ -32,10 +32,23 @@ public sealed class SignedPolicyEndToEndTests
         while (DateTime.UtcNow < until)
         {
             try { await call(); }
-            catch (RpcException e) { return e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason; }
+            catch (RpcException e) { return e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason ?? (IsHandshakeRefusal(e) ? NotAdmitted : e.Status.Detail); }
             await Task.Delay(20);
         }
         return null;
+    }
+
+    /// <summary>A bot whose profile did not load is unknown to the TLS handshake, which admits only issued certificates.</summary>
+    private const string NotAdmitted = "refused in the TLS handshake";
+
+    private static bool IsHandshakeRefusal(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.Internal && e.GetRpcStatus() is null;
+
+    /// <summary>Refused as a bot the appliance does not know: in the handshake, or (on a connection opened before) per request.</summary>
+    private static async Task AssertNotAdmitted(Func<Task> call)
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.True(IsHandshakeRefusal(e) || (e.StatusCode == StatusCode.Unauthenticated
+            && e.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason == Reasons.UnknownBot), e.ToString());
     }
 
     private static List<Alert> Record(TestAppliance a)
@@ -51,7 +64,7 @@ public sealed class SignedPolicyEndToEndTests
         await using var appliance = await TestAppliance.StartAsync();
         var raised = Record(appliance);
         using var client = appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
 
         // Someone with write access to the data dir, but no token, lifts the bot's caps and adds a market.
         var path = BotFile(appliance);
@@ -60,7 +73,8 @@ public sealed class SignedPolicyEndToEndTests
         Assert.NotEqual(File.ReadAllText(path), edited);
         File.WriteAllText(path, edited);
 
-        Assert.Equal(Reasons.UnknownBot, await RefusedWithin(() => client.SignAsync("GET", "/v1/accounts", []), Reload));
+        Assert.Equal(NotAdmitted, await RefusedWithin(() => client.SendAsync("GET", "/v1/accounts", []), Reload));
+        await AssertNotAdmitted(() => client.SendAsync("GET", "/v1/accounts", []));
         await AuditChainTests.WaitUntil(() => AuditReader.ReadAll(appliance.Data.AuditDir)
             .Any(r => r.Entry.Kind == AuditKind.Alert && r.Entry.Reason == AlertRuleNames.PolicyRejected && r.Entry.Bot == DemoSetup.BotName));
         lock (raised) Assert.Contains(raised, a => a.Rule == AlertRuleNames.PolicyRejected && a.Message.Contains("changed after it was signed"));
@@ -81,14 +95,14 @@ public sealed class SignedPolicyEndToEndTests
         appliance.Server.Bots.Reload();
 
         // The forged profile is skipped (it would take the same certificate); the demo bot keeps working.
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
         var statuses = PolicyInventory.Check(appliance.Data).ToDictionary(i => i.Key.ToString());
         Assert.True(statuses["bot/forged"].Verdict.Unsigned);
         Assert.Contains("cannot be read", statuses["bot/garbage"].Verdict.Problem);
 
         // And a revocation still reaches the server with both bad files present (issue 10: one bad file never blocks reloads).
         new BotEnrollment(appliance.Data, TimeProvider.System, NoToken(appliance)).Revoke(DemoSetup.BotName);
-        Assert.Equal(Reasons.BotRevoked, await RefusedWithin(() => client.SignAsync("GET", "/v1/accounts", []), Reload));
+        Assert.Equal(Reasons.BotRevoked, await RefusedWithin(() => client.SendAsync("GET", "/v1/accounts", []), Reload));
     }
 
     [Fact]
@@ -96,7 +110,7 @@ public sealed class SignedPolicyEndToEndTests
     {
         await using var appliance = await TestAppliance.StartAsync();
         using var client = appliance.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
         var path = BotFile(appliance);
         var beforeRevoke = File.ReadAllBytes(path); // a validly signed copy, e.g. from a backup
 
@@ -104,14 +118,14 @@ public sealed class SignedPolicyEndToEndTests
         var revoked = new BotEnrollment(appliance.Data, TimeProvider.System, noToken).Revoke(DemoSetup.BotName);
         Assert.Equal(0, noToken.Attempts);
         Assert.True(revoked.Policy!.IsNarrowed);
-        Assert.Equal(Reasons.BotRevoked, await RefusedWithin(() => client.SignAsync("GET", "/v1/accounts", []), Reload));
+        Assert.Equal(Reasons.BotRevoked, await RefusedWithin(() => client.SendAsync("GET", "/v1/accounts", []), Reload));
         // The command returned only after the server anchored the revocation.
         Assert.Contains(AuditReader.ReadAll(appliance.Data.AuditDir), r => r.Entry.Kind == AuditKind.Policy
             && r.Entry.Bot == DemoSetup.BotName && r.Entry.Reason == PolicyChanges.Narrowed);
 
         File.WriteAllBytes(path, beforeRevoke);
         appliance.Server.Bots.Reload();
-        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.UnknownBot, () => client.SignAsync("GET", "/v1/accounts", []));
+        await AssertNotAdmitted(() => client.SendAsync("GET", "/v1/accounts", []));
         var status = PolicyInventory.Check(appliance.Data).Single(i => i.Key == PolicyRecordKey.Bot(DemoSetup.BotName));
         Assert.Contains("older than version", status.Verdict.Problem);
     }
@@ -127,7 +141,7 @@ public sealed class SignedPolicyEndToEndTests
         await using (var first = await TestAppliance.StartOnAsync(data))
         {
             using var client = first.Client(bundle);
-            await client.SignAsync("GET", "/v1/accounts", []);
+            await client.SendAsync("GET", "/v1/accounts", []);
             beforeRevoke = File.ReadAllBytes(BotFile(first));
         }
 
@@ -139,7 +153,7 @@ public sealed class SignedPolicyEndToEndTests
 
         await using var second = await TestAppliance.StartOnAsync(data);
         using var again = second.Client(bundle);
-        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.UnknownBot, () => again.SignAsync("GET", "/v1/accounts", []));
+        await AssertNotAdmitted(() => again.SendAsync("GET", "/v1/accounts", []));
         Assert.Contains("older than version", PolicyInventory.Check(data).Single(i => i.Key == PolicyRecordKey.Bot(DemoSetup.BotName)).Verdict.Problem);
     }
 
@@ -149,21 +163,21 @@ public sealed class SignedPolicyEndToEndTests
         await using var appliance = await TestAppliance.StartAsync();
         using var client = appliance.Client();
         KeyValuePair<string, string>[] order = [new("market", "KRW-BTC"), new("side", "bid"), new("volume", "0.01"), new("price", "100000000"), new("ord_type", "limit")];
-        await client.SignAsync("POST", "/v1/orders", order);
+        await client.SendAsync("POST", "/v1/orders", order);
 
         var noToken = NoToken(appliance);
         var enrollment = new BotEnrollment(appliance.Data, TimeProvider.System, noToken);
         var (_, signed) = enrollment.Update(DemoSetup.BotName, b => b with { MaxOrderVolume = 0.001m, Markets = ["KRW-BTC"] });
         Assert.False(signed);
         Assert.Equal(0, noToken.Attempts);
-        Assert.Equal(Reasons.OrderLimit, await RefusedWithin(() => client.SignAsync("POST", "/v1/orders", order), Reload));
+        Assert.Equal(Reasons.OrderLimit, await RefusedWithin(() => client.SendAsync("POST", "/v1/orders", order), Reload));
 
         // Raising it to 1 is still within what was signed (no volume cap): no token either, and it applies.
         var (raised, _) = enrollment.Update(DemoSetup.BotName, b => b with { MaxOrderVolume = 1m });
         Assert.True(raised.Policy!.IsNarrowed);
         Assert.Equal(0, noToken.Attempts);
         appliance.Server.Bots.Reload();
-        await client.SignAsync("POST", "/v1/orders", order);
+        await client.SendAsync("POST", "/v1/orders", order);
 
         // A scope it was never signed for widens: it asks the token, which is absent, and nothing changes on disk.
         var before = File.ReadAllText(BotFile(appliance));
@@ -177,7 +191,7 @@ public sealed class SignedPolicyEndToEndTests
         Assert.False(widened.Policy!.IsNarrowed);
         Assert.True(widened.Policy.Version > raised.Policy.Version);
         appliance.Server.Bots.Reload();
-        await client.SignAsync("POST", "/v1/orders", order);
+        await client.SendAsync("POST", "/v1/orders", order);
         Assert.True(PolicyInventory.Check(appliance.Data).Single(i => i.Key == PolicyRecordKey.Bot(DemoSetup.BotName)).Verdict.Ok);
     }
 
@@ -197,8 +211,8 @@ public sealed class SignedPolicyEndToEndTests
         });
         using var client = appliance.Client();
         await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.UnknownCredential,
-            () => client.SignAsync("GET", "/v1/accounts", [], credential: "sneaky"));
-        await client.SignAsync("GET", "/v1/accounts", []);
+            () => client.SendAsync("GET", "/v1/accounts", [], credential: "sneaky"));
+        await client.SendAsync("GET", "/v1/accounts", []);
     }
 }
 
@@ -210,18 +224,18 @@ public sealed class RevocationWithoutTheKeyTests
     {
         await using var fake = await Appliance.Tests.Devices.Tokens.FakeTokenAppliance.StartAsync();
         using var client = fake.Client();
-        await client.SignAsync("GET", "/v1/accounts", []);
+        await client.SendAsync("GET", "/v1/accounts", []);
         fake.Key.Unplug();
         fake.Inserted = null;
         await RpcRefusals.AssertRefused(StatusCode.FailedPrecondition, Reasons.KeyAbsent, async () =>
         {
-            for (var i = 0; i < 200; i++) { await client.SignAsync("GET", "/v1/accounts", []); await Task.Delay(10); }
+            for (var i = 0; i < 200; i++) { await client.SendAsync("GET", "/v1/accounts", []); await Task.Delay(10); }
         });
 
         var noToken = new NoTokenSigner(TokenDescriptor.Load(fake.Appliance.Data.TokenFile).PublicKey(KeySlot.Policy));
         new BotEnrollment(fake.Appliance.Data, TimeProvider.System, noToken).Revoke(DemoSetup.BotName);
         Assert.Equal(0, noToken.Attempts);
-        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, () => client.SignAsync("GET", "/v1/accounts", []));
+        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, () => client.SendAsync("GET", "/v1/accounts", []));
         Assert.Contains(AuditReader.ReadAll(fake.Appliance.Data.AuditDir), r => r.Entry.Kind == AuditKind.Policy
             && r.Entry.Bot == DemoSetup.BotName && r.Entry.Reason == PolicyChanges.Narrowed);
     }

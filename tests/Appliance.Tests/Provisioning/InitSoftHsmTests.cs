@@ -66,27 +66,22 @@ public sealed class InitSoftHsmTests(SoftHsmFixture softHsm) : IDisposable
             "--scopes", "view-assets,trade", "--out", bundle);
         Assert.True(bot.Exit == 0, bot.Error);
 
+        await using var upbit = await FakeUpbitServer.StartAsync();
+        upbit.AddKey(AccessKey, Secret);
         var setup = new ServerSetup(data, config, TokenOpener.Open(data, config.PinFile))
         {
             Logging = l => l.AddFilter(_ => false),
             ReopenToken = () => TokenOpener.Open(data, config.PinFile),
+            UpbitUrl = upbit.BaseAddress.ToString(),
+            InsecureTestUpstream = true,
         };
         await using var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
         Assert.IsType<Pkcs11Token>(server.Token.Current);
-        await using var upbit = await FakeUpbitServer.StartAsync();
-        upbit.AddKey(AccessKey, Secret);
         using var client = new ApplianceClient(ApplianceBundle.Load(bundle), TimeProvider.System, server.Addresses[0]);
 
-        var signed = await client.SignAsync("POST", "/v1/orders",
+        var answer = await client.SendAsync("POST", "/v1/orders",
             [new("market", "KRW-BTC"), new("side", "bid"), new("volume", "0.01"), new("price", "100000000"), new("ord_type", "limit")]);
-        using var http = new HttpClient { BaseAddress = upbit.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders")
-        {
-            Content = new StringContent(signed.BodyJson, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = AuthenticationHeaderValue.Parse(signed.Authorization);
-        using var response = await http.SendAsync(request);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.True(answer.HttpStatus == 201, answer.Body.ToStringUtf8());
         Assert.Equal(AccessKey, Assert.Single(upbit.Accepted).AccessKey);
 
         AssertNoPlaintextUnder(data.Root, Secret);

@@ -52,7 +52,7 @@ public sealed class RecoverySoftHsmTests(SoftHsmFixture softHsm) : IDisposable
         var add = await InitSupport.Cli(Secret + "\n", "credentials", "add", "main", "--data-dir", DataDir, "--access-key", AccessKey);
         Assert.True(add.Exit == 0, add.Error);
         var sealedMain = new CredentialStore(data.Root).TryGet("main")!;
-        Assert.Equal(SealedCredential.Version, sealedMain.FileVersion);
+        Assert.Equal(SealedCredential.SignedVersion, sealedMain.FileVersion);
         Assert.True(sealedMain.Recovery!.PublicKey.Span.SequenceEqual(pinned.Recovery!.PublicKey(KeySlot.Seal)));
         var bundle = _dir.Sub("bundle");
         var bot = await InitSupport.Cli(null, "bots", "add", "trader", "--data-dir", DataDir, "--credential", "main",
@@ -122,17 +122,19 @@ public sealed class RecoverySoftHsmTests(SoftHsmFixture softHsm) : IDisposable
     private static async Task SignThroughServer(DataDir data, string bundle)
     {
         var config = ApplianceConfig.Load(data.ConfigFile);
-        var setup = new ServerSetup(data, config, TokenOpener.Open(data, config.PinFile)) { Logging = l => l.AddFilter(_ => false) };
-        await using var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
         await using var upbit = await FakeUpbitServer.StartAsync();
         upbit.AddKey(AccessKey, Secret);
+        var setup = new ServerSetup(data, config, TokenOpener.Open(data, config.PinFile))
+        {
+            Logging = l => l.AddFilter(_ => false),
+            UpbitUrl = upbit.BaseAddress.ToString(),
+            InsecureTestUpstream = true,
+        };
+        await using var server = await ApplianceServer.StartAsync(setup, CancellationToken.None);
         using var client = new ApplianceClient(ApplianceBundle.Load(bundle), TimeProvider.System, server.Addresses[0]);
-        var signed = await client.SignAsync("GET", "/v1/accounts", []);
-        using var http = new HttpClient { BaseAddress = upbit.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/accounts");
-        request.Headers.Authorization = AuthenticationHeaderValue.Parse(signed.Authorization);
-        using var response = await http.SendAsync(request);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var sent = await client.SendAsync("GET", "/v1/accounts", []);
+        Assert.True(sent.HttpStatus == 200, sent.Body.ToStringUtf8());
+        Assert.Single(upbit.Accepted); // the stand-in checked the token the new primary signed
     }
 
     private static void DeleteToken(string label)

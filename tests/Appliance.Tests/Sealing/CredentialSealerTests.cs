@@ -183,14 +183,13 @@ public class CredentialSealerTests
         var envelope = CredentialSealer.Seal(Samples.Metadata(), token.GetPublicKey(KeySlot.Seal), Samples.Secret);
 
         var secret = CredentialSealer.Unseal(envelope, token);
-        var buffer = secret.UnsafeBufferForTests;
-        Assert.Equal(Samples.Secret, buffer);
+        Assert.Equal(Samples.Secret, secret.Span.ToArray());
         var z = Assert.Single(token.SharedSecrets);
         Assert.Equal(32, z.Length);
         Assert.All(z, b => Assert.Equal(0, b));
 
         secret.Dispose();
-        Assert.All(buffer, b => Assert.Equal(0, b));
+        Assert.True(secret.ZeroedOnDispose);
         Assert.Throws<ObjectDisposedException>(() => secret.Span.Length);
     }
 

@@ -23,19 +23,27 @@ public sealed class ApplianceProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
-    /// <summary>Starts `appliance demo` on a free port and waits until it listens.</summary>
-    public static async Task<ApplianceProcess> StartDemoAsync(string dataDir, string secret, TimeSpan timeout)
+    /// <summary>Starts `appliance demo` on a free port and waits until it listens; <paramref name="upbitUrl"/> replaces its in-process stand-in.</summary>
+    /// <param name="wrapper">A command that runs the appliance (e.g. prlimit …), or null to run dotnet directly.</param>
+    public static async Task<ApplianceProcess> StartDemoAsync(string dataDir, string secret, TimeSpan timeout, Uri? upbitUrl = null,
+        IReadOnlyList<string>? wrapper = null)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        string[] command = [.. wrapper ?? [], "dotnet", FindApplianceDll(), "demo", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port}", "--secret-stdin"];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { FindApplianceDll(), "demo", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port}", "--secret-stdin" })
+        foreach (var a in command[1..])
             start.ArgumentList.Add(a);
+        if (upbitUrl is not null)
+        {
+            start.ArgumentList.Add("--upbit-url");
+            start.ArgumentList.Add(upbitUrl.ToString());
+        }
         var process = new Process { StartInfo = start };
         var app = new ApplianceProcess(process) { Port = port };
         process.OutputDataReceived += (_, e) => app.OnLine(e.Data);

@@ -24,6 +24,8 @@ public static class BotNarrowing
         ["revoked"] = NarrowingRules.MayOnlyBeAdded,
         ["detached"] = NarrowingRules.MayOnlyTurnOff,
         ["all_orders"] = NarrowingRules.MayOnlyTurnOff,
+        ["rate_per_second"] = NarrowingRules.CapAtMost, // a slower bot or a smaller burst takes nothing away from Upbit's limits
+        ["burst"] = NarrowingRules.CapAtMost,
     };
 
     /// <summary>The members of <paramref name="effective"/> that grant more than <paramref name="signed"/> (empty: it narrows or equals).</summary>

@@ -80,6 +80,9 @@ public static class NarrowingRules
     private static decimal? Number(JsonNode? node)
     {
         if (node is not JsonValue v) return null;
+        // Any JSON number, however it is held (parsed, or an int/double built in memory), by its text.
+        if (v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return n;
         if (v.TryGetValue<decimal>(out var d)) return d;
         if (v.TryGetValue<double>(out var f)) return (decimal)f;
         if (v.TryGetValue<long>(out var l)) return l;

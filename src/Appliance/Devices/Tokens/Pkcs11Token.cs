@@ -152,7 +152,8 @@ public sealed partial class Pkcs11Token : IHardwareToken
 
     private static void Login(ISession session, ISlot slot, SecretBytes pin)
     {
-        // Pkcs11Interop hands this array straight to C_Login; pinned so no copy is left behind by the GC.
+        // The one managed copy of the PIN: Pkcs11Interop's Login takes only a byte[], which it hands straight to
+        // C_Login. Pinned (the GC leaves no stale copy) and zeroed as soon as the call returns.
         var pinBytes = GC.AllocateArray<byte>(pin.Length, pinned: true);
         try
         {

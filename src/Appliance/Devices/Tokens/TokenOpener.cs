@@ -36,24 +36,11 @@ public static class TokenOpener
         return Pkcs11Token.Open(new Pkcs11TokenOptions(descriptor.Module, descriptor.Label, descriptor.Serial, pin));
     }
 
-    /// <summary>The PIN comes from a file readable only by the service user, never from argv.</summary>
+    /// <summary>The PIN comes from a file readable only by the service user, never from argv; it goes straight into locked memory.</summary>
     public static SecretBytes ReadPin(string? pinFile)
     {
         if (string.IsNullOrEmpty(pinFile))
             throw new ArgumentException("The token needs a PIN; pass --pin-file with a file (mode 0600) that holds it.");
-        if (!File.Exists(pinFile))
-            throw new FileNotFoundException($"PIN file {pinFile} does not exist; create it with mode 0600.", pinFile);
-        var bytes = File.ReadAllBytes(pinFile);
-        var length = bytes.Length;
-        while (length > 0 && bytes[length - 1] is (byte)'\n' or (byte)'\r') length--;
-        try
-        {
-            if (length == 0) throw new ArgumentException($"PIN file {pinFile} is empty; write the PIN into it.");
-            return SecretBytes.CopyFrom(bytes.AsSpan(0, length));
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
-        }
+        return SecretFile.Read(pinFile, "PIN");
     }
 }

@@ -5,6 +5,7 @@ using Appliance.Sealing;
 using Appliance.Pipeline;
 using Microsoft.Extensions.Logging;
 using Appliance.Token;
+using Appliance.Common;
 
 namespace Appliance.Devices.Tokens;
 

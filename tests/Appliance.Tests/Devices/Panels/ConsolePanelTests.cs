@@ -1,6 +1,8 @@
 using Appliance.Panel;
 using Appliance.Pipeline;
 using Appliance.Devices.Panels;
+using Appliance.Common;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Devices.Panels;
 

@@ -4,6 +4,8 @@ using Appliance.Pipeline;
 using Iot.Device.Button;
 using Appliance.Config;
 using Appliance.Devices.Panels;
+using Appliance.Common;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Devices.Panels;
 

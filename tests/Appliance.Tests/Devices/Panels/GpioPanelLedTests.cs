@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using Appliance.Panel;
 using Appliance.Pipeline;
 using Appliance.Config;
+using Appliance.Common;
 
 namespace Appliance.Tests.Devices.Panels;
 

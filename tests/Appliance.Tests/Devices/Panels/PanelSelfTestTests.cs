@@ -1,6 +1,7 @@
 using Appliance.Panel;
 using Appliance.Config;
 using Appliance.Devices.Panels;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Devices.Panels;
 

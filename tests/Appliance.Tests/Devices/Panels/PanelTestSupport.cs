@@ -4,22 +4,9 @@ using Appliance.Devices.Panels.Display;
 using Microsoft.Extensions.Time.Testing;
 using Appliance.Config;
 using Appliance.Devices.Panels;
+using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Devices.Panels;
-
-internal static class Eventually
-{
-    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
-    public static async Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for: {what}");
-            await Task.Delay(5);
-        }
-    }
-}
 
 /// <summary>A real <see cref="GpioPanel"/> on a fake GPIO chip (and optionally a fake I2C display).</summary>
 internal sealed class PanelRig : IDisposable

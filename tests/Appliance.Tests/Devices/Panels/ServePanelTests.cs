@@ -88,7 +88,9 @@ public sealed class ServePanelTests : IDisposable
     {
         if (production) MakeProduction();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var args = new List<string> { "serve", "--data-dir", _data.Root, "--panel", "socket", "--listen", "127.0.0.1:0" };
+        await using var exchange = await Appliance.Tests.FakeUpbit.FakeUpbitServer.StartAsync();
+        var args = new List<string> { "serve", "--data-dir", _data.Root, "--panel", "socket", "--listen", "127.0.0.1:0",
+            "--upbit-url", exchange.BaseAddress.ToString(), "--insecure-test-upstream" };
         if (production) args.Add("--insecure-test-panel");
         var serve = Run(stop.Token, [.. args]);
         await Eventually.HoldsAsync(() => File.Exists(_data.PanelSocket) && Read(_out).Contains("listening on") || serve.IsCompleted,
@@ -103,10 +105,10 @@ public sealed class ServePanelTests : IDisposable
             Assert.Equal(["READY"], state.Display);
             Assert.Equal(0, state.ActivityPulses);
 
-            // A real signature over mTLS flashes the activity LED once.
+            // A real request over mTLS, sent on to the exchange, flashes the activity LED once.
             var address = System.Text.RegularExpressions.Regex.Match(Read(_out), @"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
             using (var bot = new ApplianceClient(ApplianceBundle.Load(Path.Combine(_data.Root, "bundles", DemoSetup.BotName)), TimeProvider.System, new Uri(address)))
-                await bot.SignAsync("GET", "/v1/accounts", []);
+                await bot.SendAsync("GET", "/v1/accounts", []);
             Assert.Equal(1, (await client.StateAsync()).ActivityPulses);
 
             await client.HoldApproveAsync(); // long press pauses signing

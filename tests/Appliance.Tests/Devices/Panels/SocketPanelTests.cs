@@ -4,6 +4,7 @@ using Appliance.Panel;
 using Appliance.Pipeline;
 using Appliance.Tests.Support;
 using Appliance.Devices.Panels;
+using Appliance.Common;
 
 namespace Appliance.Tests.Devices.Panels;
 

@@ -69,6 +69,7 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
                     TokenOptions = options ?? new TokenPresenceOptions(),
                 };
             });
+        appliance.Exchange.AddKey(TouchAccessKey, TouchSecret);
         self = new FakeTokenAppliance(key, appliance, prompts);
         return self;
     }

@@ -54,7 +54,7 @@ public sealed class TokenPresenceMonitorTests : IDisposable
         _monitor.Poll();
         Assert.False(_state.TokenPresent);
         Assert.True(_monitor.IsLocked);
-        Assert.All(held, s => Assert.All(s.UnsafeBufferForTests, b => Assert.Equal(0, b)));
+        Assert.All(held, s => Assert.True(s.IsDisposed && s.ZeroedOnDispose));
         Assert.Same(_token, _monitor.Current); // no reopen: the monitor keeps watching this instance
 
         _monitor.Poll(); // still out: nothing new
