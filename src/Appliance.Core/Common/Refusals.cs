@@ -159,6 +159,10 @@ public static class Refusals
     public static SignRefusal WithdrawAddressDenied(string bot, string destination) => Denied(Reasons.WithdrawAddressDenied,
         $"Bot '{bot}' may not withdraw {destination}: that destination is not on its allowlist.");
 
+    public static SignRefusal AddressCoolingOff(string bot, string destination, DateTimeOffset opens) => Denied(Reasons.AddressCoolingOff,
+        $"Bot '{bot}' may withdraw {destination} only from {opens.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC: "
+        + "the address was added recently and is still in its cooling-off period ('cooling_off' in appliance.json); send it again after that time.");
+
     public static SignRefusal NoWithdrawAddresses(string bot) => Denied(Reasons.WithdrawAddressDenied,
         $"Bot '{bot}' has no withdrawal addresses; re-add it with --withdraw-address CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] to allow one.");
 

@@ -13,10 +13,17 @@ namespace Appliance.Policy;
 /// slip under the cap; the reservation is released if it is not signed. The sums start at zero
 /// when the server starts.
 /// </para>
+/// <para>
+/// An address added less than <paramref name="coolingOff"/> ago is refused with ADDRESS_COOLING_OFF, saying when it
+/// opens: its <c>added</c> time is signed with the profile, so it cannot be moved back without the token.
+/// </para>
 /// </summary>
-public sealed class WithdrawalPolicy(TimeProvider time)
+public sealed class WithdrawalPolicy(TimeProvider time, TimeSpan coolingOff)
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
+    /// <summary>How long a new address waits (appliance.json <c>cooling_off</c>).</summary>
+    public TimeSpan CoolingOff => coolingOff;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Bot, string Currency), List<WithdrawalReservation>> _ledger = [];
@@ -63,9 +70,18 @@ public sealed class WithdrawalPolicy(TimeProvider time)
         lock (_lock) return Entries(bot, currency.ToUpperInvariant()).Sum(e => e.Amount);
     }
 
-    private static void CheckAddress(BotProfile bot, string currency, string netType, string address, string? secondary)
+    private void CheckAddress(BotProfile bot, string currency, string netType, string address, string? secondary)
     {
-        if (bot.WithdrawAddresses.Any(a => a.Matches(currency, netType, address, secondary))) return;
+        var matches = bot.WithdrawAddresses.Where(a => a.Matches(currency, netType, address, secondary)).ToList();
+        if (matches.Count > 0)
+        {
+            // Listed twice (added again later): the earliest opening counts, since the older entry was signed too.
+            // An entry from before cooling-off (no added time) never waited.
+            var opens = matches.Any(a => a.Added is null) ? null : matches.Min(a => a.OpensAt(coolingOff));
+            if (opens is { } at && time.GetUtcNow() < at)
+                throw Refusals.AddressCoolingOff(bot.Name, $"{currency} on network '{Refusals.Echo(netType)}' to '{Refusals.Echo(address)}'", at);
+            return;
+        }
         throw bot.WithdrawAddresses.Count == 0
             ? Refusals.NoWithdrawAddresses(bot.Name)
             : Refusals.WithdrawAddressDenied(bot.Name,

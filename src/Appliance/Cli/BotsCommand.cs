@@ -11,7 +11,7 @@ internal static class BotsCommand
     {
         var bots = new Command("bots", "Add, list, revoke and renew the bots allowed to ask for signatures");
         bots.Add(Add(io, time));
-        bots.Add(List(io));
+        bots.Add(List(io, time));
         bots.Add(Revoke(io, time));
         bots.Add(Renew(io, time));
         bots.Add(BotsUpdateCommand.Update(io, time));
@@ -68,7 +68,11 @@ internal static class BotsCommand
             var (profile, bundle) = new BotEnrollment(data, time, new DataDirPolicySigner(data, io.Out)).Add(request, parse.GetValue(output)!);
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"bot {profile.Name} added and signed (version {profile.Policy?.Version}): scopes {string.Join(",", profile.Scopes)}, credential {profile.Credential}, rate {profile.RatePerSecond}/s burst {profile.Burst}"));
-            foreach (var destination in profile.WithdrawAddresses) io.Out.WriteLine($"may withdraw to {destination}");
+            var config = Config.ApplianceConfig.Load(data.ConfigFile);
+            foreach (var destination in profile.WithdrawAddresses)
+                io.Out.WriteLine(destination.OpensAt(config.CoolingOffPeriod) is { } opens && opens > time.GetUtcNow()
+                    ? string.Create(CultureInfo.InvariantCulture, $"may withdraw to {destination} from {opens.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (cooling_off {config.CoolingOff})")
+                    : $"may withdraw to {destination}");
             foreach (var cap in profile.WithdrawCaps) io.Out.WriteLine($"withdrawal cap {cap} (CURRENCY:PER_WITHDRAWAL:PER_24H)");
             foreach (var pocket in profile.TransferPockets) io.Out.WriteLine($"may transfer to pocket {pocket}");
             io.Out.WriteLine($"bundle written to {bundle}: copy the whole directory to the bot host, then delete it here (bot.key is the bot's secret; the appliance keeps no copy)");
@@ -89,7 +93,7 @@ internal static class BotsCommand
     /// </summary>
     private static Option<string?> OutOption(string description) => new("--out") { Description = description };
 
-    private static Command List(CliIo io)
+    private static Command List(CliIo io, TimeProvider time)
     {
         var dataDir = CommonOptions.DataDir();
         var command = new Command("list", "List bots with their scopes and state") { dataDir };
@@ -99,6 +103,7 @@ internal static class BotsCommand
             var files = new Policy.BotStore(data.Root).LoadEach();
             if (files.Count == 0) { io.Out.WriteLine("no bots; add one with 'appliance bots add'"); return 0; }
             var verdicts = PolicyInventory.Check(data).ToDictionary(i => i.Key, i => i.Verdict);
+            var coolingOff = Config.ApplianceConfig.Load(data.ConfigFile).CoolingOffPeriod;
             io.Out.WriteLine($"{"NAME",-20} {"STATE",-8} {"POLICY",-14} {"CREDENTIAL",-16} {"RATE/BURST",-12} {"CERT EXPIRES",-12} SCOPES");
             foreach (var file in files)
             {
@@ -113,6 +118,8 @@ internal static class BotsCommand
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{bot.Name,-20} {state,-8} {policy,-14} {bot.Credential,-16} {$"{bot.RatePerSecond}/s {bot.Burst}",-12} {bot.CertExpires:yyyy-MM-dd}   {string.Join(",", bot.Scopes)}"));
                 if (!verdict.Ok) io.Out.WriteLine($"  not loaded by the server: {verdict.Problem}");
+                foreach (var (address, opens) in BotEnrollment.Waiting(bot, coolingOff, time.GetUtcNow()))
+                    io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  waiting: withdrawal address {address} opens {opens.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC"));
             }
             return 0;
         });

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.CommandLine;
+using Appliance.Config;
 using Appliance.Policy;
 using Appliance.Provisioning;
 
@@ -44,13 +46,17 @@ internal static class BotsUpdateCommand
                 MaxOrderNotional = parse.GetValue(maxNotional) ?? bot.MaxOrderNotional,
                 MaxOrderVolume = parse.GetValue(maxVolume) ?? bot.MaxOrderVolume,
                 WithdrawCaps = [.. bot.WithdrawCaps.Where(c => caps.All(n => !string.Equals(n.Currency, c.Currency, StringComparison.OrdinalIgnoreCase))), .. caps],
-                WithdrawAddresses = [.. bot.WithdrawAddresses.Where(a => !removed.Contains(a)), .. added.Where(a => !bot.WithdrawAddresses.Contains(a))],
+                WithdrawAddresses = [.. bot.WithdrawAddresses.Where(a => !removed.Any(r => r.SameDestination(a))),
+                    .. added.Where(a => !bot.WithdrawAddresses.Any(b => b.SameDestination(a)))],
                 TransferPockets = [.. bot.TransferPockets.Where(p => !pocketsRemoved.Contains(p, StringComparer.Ordinal)),
                     .. pocketsAdded.Where(p => !bot.TransferPockets.Contains(p, StringComparer.Ordinal))],
             });
             io.Out.WriteLine(signed
                 ? $"bot {profile.Name} changed and signed (version {profile.Policy?.Version})"
                 : $"bot {profile.Name} narrowed without the token (version {profile.Policy?.Version}, anchored in the audit log)");
+            var config = ApplianceConfig.Load(data.ConfigFile);
+            foreach (var (address, opens) in BotEnrollment.Waiting(profile, config.CoolingOffPeriod, time.GetUtcNow()))
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"withdrawal address {address} is usable from {opens.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC (cooling_off {config.CoolingOff})"));
             return 0;
         });
         return command;

@@ -96,7 +96,7 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
             AllowIps = allowIps,
             MaxOrderNotional = request.MaxOrderNotional,
             MaxOrderVolume = request.MaxOrderVolume,
-            WithdrawAddresses = request.WithdrawAddresses,
+            WithdrawAddresses = Stamp(request.WithdrawAddresses, []),
             WithdrawCaps = request.WithdrawCaps,
             TransferPockets = request.TransferPockets,
             Detached = request.Detached,
@@ -155,6 +155,7 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
     {
         var profile = RequireVerified(_store.Load(name));
         var next = change(profile);
+        next = next with { WithdrawAddresses = Stamp(next.WithdrawAddresses, profile.WithdrawAddresses) };
         Validate(next);
         if (next == profile) return (profile, false);
         var signedBase = profile.Policy?.Signed is { } s ? PolicyCanonical.Profile(s) : profile with { Policy = null };
@@ -162,6 +163,24 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner
             return (_records.SaveNarrowed(profile, next), false);
         return (_records.SaveSigned(next with { Policy = null }), true);
     }
+
+    /// <summary>
+    /// Withdrawal addresses with their <c>added</c> time: one the bot already had keeps its time, a new one gets now,
+    /// so its cooling-off starts when it is signed in. The time is part of what the token signs.
+    /// </summary>
+    private IReadOnlyList<WithdrawalAddress> Stamp(IReadOnlyList<WithdrawalAddress> addresses, IReadOnlyList<WithdrawalAddress> before)
+    {
+        var now = time.GetUtcNow();
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return addresses.Select(a => before.FirstOrDefault(b => b.SameDestination(a)) is { } kept
+            ? a with { Added = kept.Added }
+            : a with { Added = now }).ToList();
+    }
+
+    /// <summary>The addresses of <paramref name="profile"/> still in their cooling-off at <paramref name="now"/>, with when each opens.</summary>
+    public static IReadOnlyList<(WithdrawalAddress Address, DateTimeOffset Opens)> Waiting(BotProfile profile, TimeSpan coolingOff, DateTimeOffset now) =>
+        profile.WithdrawAddresses.Select(a => (Address: a, Opens: a.OpensAt(coolingOff)))
+            .Where(x => x.Opens is { } at && at > now).Select(x => (x.Address, x.Opens!.Value)).ToList();
 
     /// <summary>Deletes a bot's profile (narrowing: no token) and anchors the removal.</summary>
     public void Remove(string name) => _records.RemoveBot(name);

@@ -46,7 +46,8 @@ public static class DemoSetup
             if (created || !File.Exists(data.TokenFile))
                 TokenDescriptor.Pin(token, TokenDescriptor.SoftwareKind).Save(data.TokenFile);
         }
-        var config = File.Exists(data.ConfigFile) ? ApplianceConfig.Load(data.ConfigFile) : new ApplianceConfig();
+        // A new demo lets its withdrawal address be tried at once (no cooling-off); production keeps the 24 h default.
+        var config = File.Exists(data.ConfigFile) ? ApplianceConfig.Load(data.ConfigFile) : new ApplianceConfig { CoolingOff = "0s" };
         (config with { Listen = [listen], Endpoint = null, Demo = true, Panel = "console" }).Save(data.ConfigFile);
         if (!ApplianceCa.Exists(data.CaDir))
         {

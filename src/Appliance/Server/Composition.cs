@@ -77,7 +77,7 @@ internal sealed class Composition : IAsyncDisposable
             PolicyServices.AlertOnRejections(policy, alerts, time);
             var policyReload = Own(new PolicyReload(policy, bots, token, setup.Data, fileAudit, time, logs.CreateLogger<PolicyAnchoring>()));
             var rules = new AlertRules(config.Alerts, time);
-            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1)));
+            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), config.CoolingOffPeriod));
             var panel = setup.Panel is { } device ? Own(new PanelController(device, state)) : null;
             var approvals = setup.Approvals ?? (panel is not null
                 ? Own(new PanelApprovalGate(panel, config.Approval, state, time, logs.CreateLogger<PanelApprovalGate>()))
@@ -96,7 +96,7 @@ internal sealed class Composition : IAsyncDisposable
                 new ReplayGuard(time, options.ClockSkew, options.ReplayCapacityPerBot),
                 new SentRequests(time),
                 new OrderOwners(time),
-                new WithdrawalPolicy(time),
+                new WithdrawalPolicy(time, config.CoolingOffPeriod),
                 new RateGuard(time, setup.Rates ?? config.ToUpbitRates()));
             var metrics = Own(new RequestMetrics(meters));
             Metrics.ApplianceGauges.Register(meters, state);

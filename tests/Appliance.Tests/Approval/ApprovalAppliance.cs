@@ -2,6 +2,7 @@ using System.Text;
 using Appliance.Approval;
 using Appliance.Client;
 using Appliance.Common;
+using Appliance.Config;
 using Appliance.Policy;
 using Appliance.Provisioning;
 using Appliance.Sealing;
@@ -51,7 +52,7 @@ public sealed class ApprovalAppliance : IAsyncDisposable
 
     public static async Task<ApprovalAppliance> StartAsync(ApprovalOptions? options = null,
         ApprovalMode approval = ApprovalMode.Button, string[]? caps = null, bool withPanel = true, string[]? transferPockets = null,
-        bool subPocketKey = false)
+        bool subPocketKey = false, string? coolingOff = null)
     {
         var bot = "treasury-" + Guid.NewGuid().ToString("N")[..8];
         var panel = new TestPanel();
@@ -63,6 +64,13 @@ public sealed class ApprovalAppliance : IAsyncDisposable
             },
             prepare: data =>
             {
+                if (coolingOff is not null)
+                {
+                    // appliance.json's cooling_off is a signed key: set it and sign it, as an operator would.
+                    var config = ApplianceConfig.Load(data.ConfigFile);
+                    (config with { CoolingOff = coolingOff }).Save(data.ConfigFile);
+                    PolicyConfigSigning.EnsureSigned(data, TimeProvider.System, new DataDirPolicySigner(data), anchorLater: true);
+                }
                 string[] scopes = transferPockets is null ? ["withdraw", "trade", "view-assets"] : ["withdraw", "trade", "view-assets", "asset-transfer"];
                 using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
                     new CredentialProvisioning(data, TimeProvider.System).Add(Credential, AccessKey, approval, scopes, null, secret);

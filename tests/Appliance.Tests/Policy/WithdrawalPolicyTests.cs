@@ -28,7 +28,7 @@ public sealed class WithdrawalPolicyTests
         WithdrawCaps = [new WithdrawalCap("BTC", null, 1m)],
     };
 
-    public WithdrawalPolicyTests() => _policy = new WithdrawalPolicy(_clock);
+    public WithdrawalPolicyTests() => _policy = new WithdrawalPolicy(_clock, TimeSpan.Zero);
 
     private WithdrawalReservation? Reserve(string amount)
     {

@@ -47,6 +47,18 @@ public static class NarrowingRules
     /// <summary>Like <see cref="MayOnlyTurnOn"/> for a switch that is on by default (absent = true).</summary>
     public static bool DefaultOnMayOnlyTurnOn(JsonNode? effective, JsonNode? signed) => Flag(effective, true) || !Flag(signed, true);
 
+    /// <summary>The cooling-off of new withdrawal addresses (absent = the default): it may grow, never shrink.</summary>
+    public static bool LongerWait(JsonNode? effective, JsonNode? signed)
+    {
+        static TimeSpan? Wait(JsonNode? node)
+        {
+            if (node is null) return CoolingOff.Parse(CoolingOff.Default);
+            try { return node is JsonValue v && v.TryGetValue<string>(out var s) ? CoolingOff.Parse(s) : null; }
+            catch (ArgumentException) { return null; }
+        }
+        return Wait(effective) is { } e && Wait(signed) is { } s && e >= s;
+    }
+
     /// <summary>A time that may only come sooner (a certificate's end).</summary>
     public static bool NotLater(JsonNode? effective, JsonNode? signed) =>
         signed is null || (Time(effective) is { } e && Time(signed) is { } s && e <= s);

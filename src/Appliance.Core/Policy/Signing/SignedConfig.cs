@@ -22,7 +22,7 @@ public static class SignedConfigKeys
         new("approval.deposit_krw", NarrowingRules.DefaultOnMayOnlyTurnOn),
         new("approval.travel_rule", NarrowingRules.DefaultOnMayOnlyTurnOn),
         new("approval.two_step", NarrowingRules.Equal),                         // issue 11 item 4: button and touch above a threshold
-        new("cooling_off", NarrowingRules.Equal),                               // issue 11 item 3: how long a new address waits
+        new("cooling_off", NarrowingRules.LongerWait),                          // how long a new withdrawal address waits: longer narrows
         new("upbit_url", NarrowingRules.Equal),                                 // where signed requests go
     ];
 
