@@ -9,6 +9,10 @@ using Appliance.Client;
 // at a time. --seconds is the measured time per sink.
 // Usage: dotnet run -c Release --project bench/Appliance.Bench -- [--seconds 8] [--concurrency 32] [--dir PATH]
 // --floors N: instead, how long reading policy floors back from an N-record audit log takes (FloorsBench).
+// Other benchmarks: `-- rotation …` (RotationBench: segment rotation on/off the request path) and
+// `-- start …` (StartBench: the cost of verifying from the last checkpoint at start).
+if (args is ["rotation", ..]) return await RotationBench.RunAsync(args[1..]);
+if (args is ["start", ..]) return await StartBench.RunAsync(args[1..]);
 var seconds = 8.0;
 var concurrency = 32;
 int? floors = null;

@@ -57,4 +57,6 @@ public static class AlertRuleNames
     public const string PolicyRejected = "policy_rejected";
     /// <summary>A withdrawal address was added to a bot: it waits out its cooling-off, time for the operator to object.</summary>
     public const string WithdrawalAddressAdded = "withdrawal_address_added";
+    public const string AuditDisk = "audit_disk";
+    public const string AuditStart = "audit_start";
 }

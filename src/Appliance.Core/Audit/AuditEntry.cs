@@ -8,7 +8,7 @@ namespace Appliance.Audit;
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
 public enum AuditKind
 {
-    Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop,
+    Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop, Retention,
 
     /// <summary>A policy record reached a version (an anchor) or the floors of all records (a snapshot): PolicyAnchorLog.</summary>
     Policy,
@@ -66,7 +66,7 @@ public sealed record AuditEntry
     public string? Uuid { get; init; }
     public string? Identifier { get; init; }
 
-    /// <summary>A sentence for alert, token, truncation, start and stop records.</summary>
+    /// <summary>A sentence for alert, token, truncation, start, stop and retention records.</summary>
     public string? Detail { get; init; }
     public AuditCheckpoint? Checkpoint { get; init; }
 

@@ -73,11 +73,15 @@ public sealed class RecoveryRestore(DataDir data, TimeProvider time, TextWriter 
         using var token = Pkcs11Token.Open(new Pkcs11TokenOptions(Path.GetFullPath(newPrimary.ModulePath), newPrimary.TokenLabel,
             newPrimary.TokenSerial ?? fresh.Serial, TokenOpener.ReadPin(newPrimary.PinFile)));
         primary.Verify(token);
-        await using (var log = FileAuditLog.Open(data.AuditDir, token, time: time))
+        // Opened without a checkpoint signer first: a log left by a crash has an unsigned tail, which the log would sign
+        // at open with the key it is given, and the new key is valid only after the move is on record.
+        await using (var log = FileAuditLog.Open(data.AuditDir, null, time: time))
         {
             await log.AppendAsync(AuditKeyEvents.Entry(new AuditKeyRotated(afterSeq, afterHash, oldAuditKey, newAuditKey, enrolled.Serial, signature),
                 time.GetUtcNow()), cancellationToken);
         }
+        await using (var log = FileAuditLog.Open(data.AuditDir, token, time: time))
+            await log.CheckpointAsync(cancellationToken); // the move, now under the new audit key
         var config = ApplianceConfig.Load(data.ConfigFile);
         if (newPrimary.PinFile is { } pin) (config with { PinFile = Path.GetFullPath(pin) }).Save(data.ConfigFile);
         new PolicySignAll(data, time, new TokenPolicySigner(token, output)).Run();

@@ -92,7 +92,8 @@ public sealed class ApplianceServer : IAsyncDisposable
             sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<Metrics.MetricsEndpoint>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsEndpoint>());
         services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>(),
-            parts.Policy.ReloadAsync));
+            parts.Policy.ReloadAsync)
+            { AuditDisk = parts.Retention is { } retention ? retention.Storage.Report : null });
         services.AddSystemd();
         services.AddHostedService(sp => new Metrics.SystemdWatchdog(sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), setup.Time));
 

@@ -33,6 +33,7 @@ internal sealed class Composition : IAsyncDisposable
     public required BotRegistry Bots { get; init; }
     public required BotConnections Connections { get; init; }
     public required FileAuditLog? AuditLog { get; init; }
+    public required AuditRetention? Retention { get; init; }
     public required AlertDispatcher Alerts { get; init; }
     public required PanelController? Panel { get; init; }
     public required IApprovalGate Approvals { get; init; }
@@ -66,9 +67,13 @@ internal sealed class Composition : IAsyncDisposable
             // Who may ask, and the record of what was done: checkpoints are signed by the token in the port now.
             var bots = Own(new BotRegistry(new BotStore(setup.Data.Root), time, logs.CreateLogger<BotRegistry>(), setup.BotPollInterval, policy));
             var fileAudit = setup.Audit is null
-                ? Own(FileAuditLog.Open(setup.Data.AuditDir, new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware), setup.AuditOptions, time,
+                ? Own(FileAuditLog.Open(setup.Data.AuditDir, new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware),
+                    setup.AuditOptions ?? new FileAuditLogOptions { MaxSegmentBytes = config.Audit.SegmentBytes }, time,
                     logs.CreateLogger<FileAuditLog>(), meters))
                 : null;
+            // Compression, pruning behind a signed anchor, disk figures (status, metrics, the audit_disk alert).
+            var retention = fileAudit is null ? null
+                : Own(new AuditRetention(fileAudit, config.Audit, time, logs.CreateLogger<AuditRetention>(), gauges: true));
             IAuditSink audit = setup.Audit ?? fileAudit!;
 
             // Alerts, the panel and approvals.
@@ -77,7 +82,9 @@ internal sealed class Composition : IAsyncDisposable
             PolicyServices.AlertOnRejections(policy, alerts, time);
             var policyReload = Own(new PolicyReload(policy, bots, token, setup.Data, fileAudit, time, logs.CreateLogger<PolicyAnchoring>()));
             var rules = new AlertRules(config.Alerts, time);
-            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), config.CoolingOffPeriod));
+            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent,
+                config.CoolingOffPeriod));
+            retention?.Start(TimeSpan.FromMinutes(1));
             var panel = setup.Panel is { } device ? Own(new PanelController(device, state)) : null;
             var approvals = setup.Approvals ?? (panel is not null
                 ? Own(new PanelApprovalGate(panel, config.Approval, state, time, logs.CreateLogger<PanelApprovalGate>()))
@@ -92,12 +99,19 @@ internal sealed class Composition : IAsyncDisposable
             var upstream = setup.Upstream ?? Own(new UpbitHttpUpstream(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream)
                 with { MaxAnswerBytes = config.ToSignerOptions().MaxUpstreamBytes }, time, logs.CreateLogger<UpbitHttpUpstream>()));
             var options = config.ToSignerOptions();
+            var sent = new SentRequests(time);
+            var owners = new OrderOwners(time);
             var guards = new PipelineGuards(
                 new ReplayGuard(time, options.ClockSkew, options.ReplayCapacityPerBot),
-                new SentRequests(time),
-                new OrderOwners(time),
-                new WithdrawalPolicy(time, config.CoolingOffPeriod),
-                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()));
+                sent,
+                owners,
+                new WithdrawalPolicy(time, fileAudit?.WithdrawalTotals, config.CoolingOffPeriod), // the 24 h totals survive a restart
+                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()))
+            {
+                // Never twice across a restart: read off the start path; requests wait for it.
+                Restored = fileAudit is null ? Task.CompletedTask
+                    : Task.Run(() => SendHistoryLoader.Load(setup.Data.AuditDir, sent, owners, time, logs.CreateLogger<SendHistoryLoader>())),
+            };
             var metrics = Own(new RequestMetrics(meters));
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,
@@ -107,7 +121,7 @@ internal sealed class Composition : IAsyncDisposable
 
             var composition = new Composition
             {
-                State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Alerts = alerts,
+                State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Retention = retention, Alerts = alerts,
                 Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards,
                 Policy = policyReload,
             };

@@ -31,9 +31,11 @@ public sealed class AuditKeyRotationTests : IAsyncDisposable
         var oldKey = _audit.PublicKey;
         var newKey = _next.GetPublicKey(KeySlot.Audit);
         var signature = signer.SignDigest(KeySlot.Audit, AuditKeyEvents.RotationDigest(last.Seq, last.Hash, oldKey, newKey));
+        // As RecoveryRestore does: the move is appended before the next token signs anything (it signs an unsigned tail at open).
+        await using (var unsigned = FileAuditLog.Open(_audit.Directory, null, _audit.Options))
+            await unsigned.AppendAsync(AuditKeyEvents.Entry(new AuditKeyRotated(last.Seq, last.Hash, oldKey, newKey, signer.Serial, signature), DateTimeOffset.UtcNow),
+                CancellationToken.None);
         await using var log = FileAuditLog.Open(_audit.Directory, _next, _audit.Options);
-        await log.AppendAsync(AuditKeyEvents.Entry(new AuditKeyRotated(last.Seq, last.Hash, oldKey, newKey, signer.Serial, signature), DateTimeOffset.UtcNow),
-            CancellationToken.None);
         await log.RecordAsync(AuditTestLog.Decision(1), CancellationToken.None);
     }
 

@@ -33,7 +33,7 @@ public sealed class CoolingOffTests
     [Fact]
     public void An_address_is_refused_inside_its_cooling_off_with_the_time_it_opens_and_accepted_from_then_on()
     {
-        var policy = new WithdrawalPolicy(_clock, TimeSpan.FromHours(24));
+        var policy = new WithdrawalPolicy(_clock, coolingOff: TimeSpan.FromHours(24));
         var bot = Bot(Added);
 
         _clock.Advance(TimeSpan.FromHours(23) + TimeSpan.FromMinutes(59));
@@ -51,14 +51,14 @@ public sealed class CoolingOffTests
     [Fact]
     public void An_address_from_before_cooling_off_existed_and_a_zero_cooling_off_never_wait()
     {
-        Assert.NotNull(Withdraw(new WithdrawalPolicy(_clock, TimeSpan.FromHours(24)), Bot(added: null)));
-        Assert.NotNull(Withdraw(new WithdrawalPolicy(_clock, TimeSpan.Zero), Bot(Added)));
+        Assert.NotNull(Withdraw(new WithdrawalPolicy(_clock, coolingOff: TimeSpan.FromHours(24)), Bot(added: null)));
+        Assert.NotNull(Withdraw(new WithdrawalPolicy(_clock, coolingOff: TimeSpan.Zero), Bot(Added)));
     }
 
     [Fact]
     public void Listed_twice_the_earlier_entry_counts()
     {
-        var policy = new WithdrawalPolicy(_clock, TimeSpan.FromHours(24));
+        var policy = new WithdrawalPolicy(_clock, coolingOff: TimeSpan.FromHours(24));
         var bot = Bot(Added) with
         {
             WithdrawAddresses = [new WithdrawalAddress("BTC", "BTC", Address) { Added = Added + TimeSpan.FromHours(20) },

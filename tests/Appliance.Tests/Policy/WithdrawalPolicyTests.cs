@@ -28,7 +28,7 @@ public sealed class WithdrawalPolicyTests
         WithdrawCaps = [new WithdrawalCap("BTC", null, 1m)],
     };
 
-    public WithdrawalPolicyTests() => _policy = new WithdrawalPolicy(_clock, TimeSpan.Zero);
+    public WithdrawalPolicyTests() => _policy = new WithdrawalPolicy(_clock);
 
     private WithdrawalReservation? Reserve(string amount)
     {

@@ -51,7 +51,7 @@ public class ScopeTests
     [InlineData(new[] { Scope.PocketManage }, Scope.AssetTransfer, false)]
     [InlineData(new[] { Scope.AssetTransfer }, Scope.PocketManage, false)]
     public void PermitsFollowsUpbitGroups(Scope[] granted, Scope required, bool permitted) =>
-        Assert.Equal(permitted, Scopes.Permits(granted, required));
+        Assert.Equal(permitted, Scopes.Permits(granted.Select(Scopes.ToWire).ToArray(), required));
 
     [Fact]
     public void RateGroupWireNames() =>
