@@ -19,10 +19,10 @@ public enum AuditKind
 
 public static class AuditKinds
 {
-    public static string ToWire(this AuditKind kind) => kind.ToString().ToLowerInvariant();
+    public static string ToWire(this AuditKind kind) => Common.Wire.Name(kind);
 
     public static AuditKind Parse(string wire) =>
-        Enum.TryParse<AuditKind>(wire, ignoreCase: true, out var kind) && kind.ToWire() == wire
+        Common.Wire.TryParse<AuditKind>(wire, out var kind)
             ? kind
             : throw new FormatException($"unknown record kind '{wire}'");
 }
