@@ -40,7 +40,7 @@ public static class FloorsBench
     {
         var floors = new PolicyFloors();
         for (var b = 0; b < 50; b++) floors.Raise(PolicyRecordKey.Bot("bot" + b), 3);
-        await using var log = FileAuditLog.Open(dir, token);
+        await using var log = FileAuditLog.Open(dir, new TokenCheckpointSigner(token));
         var pending = new List<Task>();
         for (var i = 0; i < records; i++)
         {

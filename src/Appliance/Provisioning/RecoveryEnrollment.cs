@@ -59,7 +59,7 @@ public sealed class RecoveryEnrollment(DataDir data, TimeProvider time, TextWrit
         // Files first: if the audit append fails afterwards, the new versions are anchored by the server when it loads them.
         foreach (var credential in signed) store.Replace(credential);
         (pinned with { Recovery = recovery }).Save(data.TokenFile);
-        await using (var log = FileAuditLog.Open(data.AuditDir, primary, time: time))
+        await using (var log = FileAuditLog.Open(data.AuditDir, new TokenCheckpointSigner(primary), time: time))
         {
             await log.AppendAsync(AuditKeyEvents.Entry(new RecoveryEnrolled(recovery.Serial, recovery.PublicKey(KeySlot.Audit),
                 recovery.PublicKey(KeySlot.Seal)), time.GetUtcNow()), cancellationToken);

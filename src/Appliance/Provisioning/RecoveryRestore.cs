@@ -80,7 +80,7 @@ public sealed class RecoveryRestore(DataDir data, TimeProvider time, TextWriter 
             await log.AppendAsync(AuditKeyEvents.Entry(new AuditKeyRotated(afterSeq, afterHash, oldAuditKey, newAuditKey, enrolled.Serial, signature),
                 time.GetUtcNow()), cancellationToken);
         }
-        await using (var log = FileAuditLog.Open(data.AuditDir, token, time: time))
+        await using (var log = FileAuditLog.Open(data.AuditDir, new TokenCheckpointSigner(token), time: time))
             await log.CheckpointAsync(cancellationToken); // the move, now under the new audit key
         var config = ApplianceConfig.Load(data.ConfigFile);
         if (newPrimary.PinFile is { } pin) (config with { PinFile = Path.GetFullPath(pin) }).Save(data.ConfigFile);

@@ -35,7 +35,7 @@ public sealed class AuditKeyRotationTests : IAsyncDisposable
         await using (var unsigned = FileAuditLog.Open(_audit.Directory, null, _audit.Options))
             await unsigned.AppendAsync(AuditKeyEvents.Entry(new AuditKeyRotated(last.Seq, last.Hash, oldKey, newKey, signer.Serial, signature), DateTimeOffset.UtcNow),
                 CancellationToken.None);
-        await using var log = FileAuditLog.Open(_audit.Directory, _next, _audit.Options);
+        await using var log = FileAuditLog.Open(_audit.Directory, new TokenCheckpointSigner(_next), _audit.Options);
         await log.RecordAsync(AuditTestLog.Decision(1), CancellationToken.None);
     }
 
