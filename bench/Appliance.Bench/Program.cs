@@ -8,12 +8,14 @@ using Appliance.Client;
 // run, in alternating one-second slices so both see the same machine; then the latency of one Sign
 // at a time. --seconds is the measured time per sink.
 // Usage: dotnet run -c Release --project bench/Appliance.Bench -- [--seconds 8] [--concurrency 32] [--dir PATH]
+// --floors N: instead, how long reading policy floors back from an N-record audit log takes (FloorsBench).
 // Other benchmarks: `-- rotation …` (RotationBench: segment rotation on/off the request path) and
 // `-- start …` (StartBench: the cost of verifying from the last checkpoint at start).
 if (args is ["rotation", ..]) return await RotationBench.RunAsync(args[1..]);
 if (args is ["start", ..]) return await StartBench.RunAsync(args[1..]);
 var seconds = 8.0;
 var concurrency = 32;
+int? floors = null;
 var root = Path.Combine(Directory.GetCurrentDirectory(), "bench-data");
 for (var i = 0; i < args.Length; i++)
 {
@@ -22,13 +24,15 @@ for (var i = 0; i < args.Length; i++)
         case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--concurrency": concurrency = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--dir": root = Path.GetFullPath(args[++i]); break;
+        case "--floors": floors = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; use --seconds S --concurrency C --dir PATH");
+            Console.Error.WriteLine($"unknown argument {args[i]}; use --seconds S --concurrency C --dir PATH, or --floors RECORDS");
             return 2;
     }
 }
 if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
 Directory.CreateDirectory(root);
+if (floors is { } records) return await FloorsBench.RunAsync(records, root);
 Console.WriteLine($"data under {root} (the FileAuditLog fsyncs there: put it on the disk you care about)");
 
 var memory = new MemoryAuditSink();

@@ -39,6 +39,8 @@ public static partial class Reasons
     public const string ApprovalTimeout = "APPROVAL_TIMEOUT";
     public const string WithdrawAddressDenied = "WITHDRAW_ADDRESS_DENIED";
     public const string WithdrawLimit = "WITHDRAW_LIMIT";
+    public const string TransferPocketDenied = "TRANSFER_POCKET_DENIED";
+    public const string AddressCoolingOff = "ADDRESS_COOLING_OFF";
 
     // FAILED_PRECONDITION
     public const string KeyAbsent = "KEY_ABSENT";

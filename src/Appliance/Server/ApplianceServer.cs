@@ -97,7 +97,8 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(sp => new Metrics.MetricsEndpoint(setup.MetricsListen ?? setup.Config.Metrics,
             sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<Metrics.MetricsEndpoint>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsEndpoint>());
-        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>())
+        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>(),
+            parts.Policy.ReloadAsync)
             { AuditDisk = parts.Retention is { } retention ? retention.Storage.Report : null });
         services.AddSystemd();
         services.AddHostedService(sp => new Metrics.SystemdWatchdog(sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), setup.Time));
@@ -115,10 +116,12 @@ public sealed class ApplianceServer : IAsyncDisposable
         {
             // Opens the audit log now too: a damaged or unwritable log stops the start.
             parts = Composition.Build(setup, connections, app.Services.GetRequiredService<ILoggerFactory>(), app.Services.GetRequiredService<IMeterFactory>());
+            await parts.Policy.StartAsync(cancellationToken); // anchors what the policy gate admitted, before the first request
         }
         catch
         {
             await app.DisposeAsync();
+            if (parts is not null) await parts.DisposeAsync();
             throw;
         }
         app.MapGrpcService<SignerService>();
