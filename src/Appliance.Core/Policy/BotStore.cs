@@ -47,11 +47,14 @@ public sealed class BotStore
             .ToList();
     }
 
-    private static BotProfile Parse(string path)
+    private static BotProfile Parse(string path) => ParseProfile(File.ReadAllText(path), path);
+
+    /// <summary>The text of one bot profile; <paramref name="path"/> only names the file in messages (a pure parser, fuzzed in fuzz/).</summary>
+    public static BotProfile ParseProfile(string json, string path)
     {
         try
         {
-            var profile = JsonSerializer.Deserialize<BotProfile>(File.ReadAllText(path))
+            var profile = JsonSerializer.Deserialize<BotProfile>(json)
                 ?? throw new InvalidDataException($"{path} is empty.");
             if (BotProfile.RateProblem(profile.RatePerSecond, profile.Burst) is { } problem)
                 throw new InvalidDataException($"{path}: 'rate_per_second'/'burst': {problem}; fix the file or re-add the bot.");

@@ -118,15 +118,10 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
 
     internal AdminReply Handle(string command)
     {
-        switch (command)
-        {
-            case AdminCommandNames.Pause: pause.Pause("admin socket"); break;
-            case AdminCommandNames.Resume: pause.Resume("admin socket"); break;
-            case AdminCommandNames.Status: break;
-            default:
-                var shown = command.Length > AdminCommandNames.MaxLine ? command[..AdminCommandNames.MaxLine] + "…" : command;
-                return new AdminReply { Error = $"Unknown command '{shown}'; send pause, resume or status." };
-        }
+        if (!AdminCommands.TryParse(command, out var parsed, out var error))
+            return new AdminReply { Error = error };
+        if (parsed == AdminCommand.Pause) pause.Pause("admin socket");
+        if (parsed == AdminCommand.Resume) pause.Resume("admin socket");
         var state = pause.State;
         return new AdminReply
         {

@@ -63,11 +63,14 @@ public sealed record ApplianceConfig
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), // ConfigKeys reads the contract
     };
 
-    public static ApplianceConfig Load(string path)
+    public static ApplianceConfig Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>The text of appliance.json; <paramref name="path"/> only names the file in messages (a pure parser, fuzzed in fuzz/).</summary>
+    public static ApplianceConfig Parse(string json, string path)
     {
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject root)
+            if (JsonNode.Parse(json) is not JsonObject root)
                 throw new InvalidDataException($"{path} must hold one JSON object {{ … }}; fix the file or restore it from a backup.");
             var warnings = ConfigKeys.Check(root, Json, path);
             var config = root.Deserialize<ApplianceConfig>(Json) ?? throw new InvalidDataException($"{path} is empty.");
