@@ -60,6 +60,8 @@ public sealed record ApplianceConfig
     {
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // "listen": null would load as null and fail later with a NullReferenceException instead of naming the key.
+        RespectNullableAnnotations = true,
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), // ConfigKeys reads the contract
     };
 
@@ -89,6 +91,7 @@ public sealed record ApplianceConfig
     public void Validate()
     {
         if (Listen.Count == 0) throw new ArgumentException("appliance.json: 'listen' needs at least one HOST:PORT.");
+        if (Listen.Any(l => l is null)) throw new ArgumentException("appliance.json: 'listen' holds a null; give each address as \"HOST:PORT\".");
         foreach (var listen in Listen) ListenAddress.Parse(listen);
         JwtAlgorithms.Parse(JwtAlgorithm);
         Rates.Validate();
