@@ -114,6 +114,7 @@ public sealed class ApplianceServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        app.Use(GrpcBodyLimit.Apply);
         app.MapGrpcService<SignerService>();
         app.MapGrpcHealthChecksService();
         if (setup.Config.GrpcReflection) app.MapGrpcReflectionService();
