@@ -8,8 +8,13 @@ public sealed class BotStore
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    // A hand-edited "scopes": null or a missing "currency" would otherwise load as null and fail later, on a request.
-    private static readonly JsonSerializerOptions Strict = new() { RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true };
+    // A hand-edited "scopes": null or a missing "currency" would otherwise load as null and fail later, on a request;
+    private static readonly JsonSerializerOptions Strict = new()
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        AllowDuplicateProperties = false, // "revoked": "…", "revoked": null must not quietly un-revoke a bot
+    };
 
     public BotStore(string dataDir)
     {

@@ -72,7 +72,8 @@ public sealed record ApplianceConfig
     {
         try
         {
-            if (JsonNode.Parse(json) is not JsonObject root)
+            // Duplicate keys: JsonObject would throw a bare ArgumentException later, and "last one wins" is no rule for a config.
+            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is not JsonObject root)
                 throw new InvalidDataException($"{path} must hold one JSON object {{ … }}; fix the file or restore it from a backup.");
             var warnings = ConfigKeys.Check(root, Json, path);
             var config = root.Deserialize<ApplianceConfig>(Json) ?? throw new InvalidDataException($"{path} is empty.");
