@@ -8,6 +8,10 @@ using Appliance.Client;
 // run, in alternating one-second slices so both see the same machine; then the latency of one Sign
 // at a time. --seconds is the measured time per sink.
 // Usage: dotnet run -c Release --project bench/Appliance.Bench -- [--seconds 8] [--concurrency 32] [--dir PATH]
+// Other benchmarks: `-- rotation …` (RotationBench: segment rotation on/off the request path) and
+// `-- start …` (StartBench: the cost of verifying from the last checkpoint at start).
+if (args is ["rotation", ..]) return await RotationBench.RunAsync(args[1..]);
+if (args is ["start", ..]) return await StartBench.RunAsync(args[1..]);
 var seconds = 8.0;
 var concurrency = 32;
 var root = Path.Combine(Directory.GetCurrentDirectory(), "bench-data");

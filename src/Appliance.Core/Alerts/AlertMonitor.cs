@@ -19,13 +19,18 @@ public sealed class AlertMonitor : IAsyncDisposable
     private readonly ApplianceState _state;
     private readonly FileAuditLog? _audit;
     private readonly TimeProvider _time;
+    private readonly AuditRetention? _retention;
+    private readonly AuditDiskAlert? _disk;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public AlertMonitor(AlertRules rules, AlertDispatcher alerts, BotRegistry bots, CredentialVault vault, ApplianceState state,
-        FileAuditLog? audit, TimeProvider time, TimeSpan interval)
+        FileAuditLog? audit, TimeProvider time, TimeSpan interval, AuditRetention? retention = null, double diskAlertPercent = 80)
     {
         (_rules, _alerts, _bots, _vault, _state, _audit, _time) = (rules, alerts, bots, vault, state, audit, time);
+        (_retention, _disk) = (retention, retention is null ? null : new AuditDiskAlert(diskAlertPercent, time));
+        // What the log's start found (totals rebuilt from the log, …) reaches the operator like any alert.
+        foreach (var warning in audit?.StartWarnings ?? []) _alerts.Raise(new Alert(AlertRuleNames.AuditStart, time.GetUtcNow(), warning));
         CheckInventory();
         _state.Changed += OnStateChanged;
         if (_audit is not null) _audit.AvailabilityChanged += OnAuditAvailability;
@@ -48,6 +53,17 @@ public sealed class AlertMonitor : IAsyncDisposable
         var credentials = _vault.Names.Select(n => { try { return _vault.Metadata(n); } catch (Exception e) when (e is InvalidOperationException or Common.SignRefusal) { return null; } })
             .OfType<Sealing.CredentialMetadata>();
         foreach (var alert in _rules.ObserveInventory(_bots.All.Select(b => b.Name), credentials)) _alerts.Raise(alert);
+        CheckDisk();
+    }
+
+    private void CheckDisk()
+    {
+        if (_retention is null || _disk is null) return;
+        try
+        {
+            if (_disk.Observe(_retention.Storage.Report()) is { } alert) _alerts.Raise(alert);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // measured again next time
     }
 
     private void OnStateChanged()

@@ -53,4 +53,6 @@ public static class AlertRuleNames
     public const string CredentialAge = "credential_age";
     public const string TokenRemoved = "token_removed";
     public const string AuditUnavailable = "audit_unavailable";
+    public const string AuditDisk = "audit_disk";
+    public const string AuditStart = "audit_start";
 }

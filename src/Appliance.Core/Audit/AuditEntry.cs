@@ -6,14 +6,14 @@ using Appliance.Sealing;
 namespace Appliance.Audit;
 
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
-public enum AuditKind { Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop }
+public enum AuditKind { Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop, Retention }
 
 public static class AuditKinds
 {
-    public static string ToWire(this AuditKind kind) => kind.ToString().ToLowerInvariant();
+    public static string ToWire(this AuditKind kind) => Common.Wire.Name(kind);
 
     public static AuditKind Parse(string wire) =>
-        Enum.TryParse<AuditKind>(wire, ignoreCase: true, out var kind) && kind.ToWire() == wire
+        Common.Wire.TryParse<AuditKind>(wire, out var kind)
             ? kind
             : throw new FormatException($"unknown record kind '{wire}'");
 }
@@ -57,7 +57,7 @@ public sealed record AuditEntry
     public string? Uuid { get; init; }
     public string? Identifier { get; init; }
 
-    /// <summary>A sentence for alert, token, truncation, start and stop records.</summary>
+    /// <summary>A sentence for alert, token, truncation, start, stop and retention records.</summary>
     public string? Detail { get; init; }
     public AuditCheckpoint? Checkpoint { get; init; }
 

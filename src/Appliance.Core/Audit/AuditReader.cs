@@ -14,12 +14,32 @@ public static class AuditReader
                 yield return r;
     }
 
+    /// <summary>
+    /// The records written at or after <paramref name="since"/>, in chain order: only segments written to
+    /// since then are read (a segment's last write is its newest record), so start-up reads a day, not the card.
+    /// </summary>
+    public static IEnumerable<AuditRecord> ReadSince(string directory, DateTimeOffset since)
+    {
+        foreach (var (_, path) in AuditSegments.List(directory))
+        {
+            if (File.GetLastWriteTimeUtc(path) < since.UtcDateTime) continue;
+            foreach (var r in ReadSegment(path, 0).Records)
+                if (r.Entry.Time >= since) yield return r;
+        }
+    }
+
     /// <summary>The complete records of a segment from byte <paramref name="offset"/>, and the offset after the last one.</summary>
     public static (List<AuditRecord> Records, long NextOffset) ReadSegment(string path, long offset)
     {
         byte[] bytes;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        if (AuditSegments.IsCompressed(path))
         {
+            var all = AuditSegments.ReadAllBytes(path);
+            bytes = all.AsSpan((int)Math.Min(offset, all.Length)).ToArray();
+        }
+        else
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             stream.Seek(offset, SeekOrigin.Begin);
             bytes = new byte[Math.Max(0, stream.Length - offset)];
             stream.ReadExactly(bytes);
@@ -34,8 +54,13 @@ public static class AuditReader
         return (records, offset + bytes.Length - torn);
     }
 
-    /// <summary>One line for a person: time, seq, kind, then what matters for that kind.</summary>
-    public static string Format(AuditRecord r)
+    /// <summary>
+    /// One line for a person: time, seq, kind, then what matters for that kind. Every field is escaped
+    /// (<see cref="AuditText"/>): a bot's newline or escape sequence cannot forge a line or drive the terminal.
+    /// </summary>
+    public static string Format(AuditRecord r) => AuditText.Escape(FormatRaw(r));
+
+    private static string FormatRaw(AuditRecord r)
     {
         var e = r.Entry;
         var sb = new StringBuilder();

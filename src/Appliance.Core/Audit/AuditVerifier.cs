@@ -18,13 +18,20 @@ public sealed record AuditVerification(
     IReadOnlyList<string> Warnings)
 {
     public bool Ok => Problem is null;
+
+    /// <summary>The first record kept: 1, or the anchor's first record after retention pruned older segments.</summary>
+    public long FirstSeq { get; init; } = 1;
+
+    /// <summary>The signed anchor the kept log starts from; null when nothing was pruned.</summary>
+    public AuditAnchor? Anchor { get; init; }
 }
 
 /// <summary>
-/// Checks the whole chain: every line is a canonical record whose hash matches its content, the
-/// sequence numbers run 1, 2, 3… without gap, each prev is the hash of the record before (across
-/// segments), and every checkpoint names a record of this chain by its true hash and carries a valid
-/// signature by the pinned audit key. Stops at the first bad record and names it.
+/// Checks the whole kept chain: every line is a canonical record whose hash matches its content, the
+/// sequence numbers run without gap from record 1 (or from the signed anchor retention left, see
+/// <see cref="AuditAnchor"/>), each prev is the hash of the record before (across segments, compressed
+/// or not), and every checkpoint names a record of this chain by its true hash and carries a valid
+/// signature by the given audit key. Stops at the first bad record and names it.
 /// </summary>
 public static class AuditVerifier
 {
@@ -33,68 +40,70 @@ public static class AuditVerifier
         var key = auditPublicKey.ToArray();
         var warnings = new List<string>();
         var segments = AuditSegments.List(directory);
-        long expected = 1, records = 0, lastCheckpointed = 0, lastContent = 0;
-        var checkpoints = 0;
-        var prev = AuditRecord.Genesis;
-        // Hashes of records not yet covered by a checkpoint: a checkpoint must name one of them.
-        var uncovered = new Dictionary<long, string>();
+        AuditAnchor? anchor;
+        try { anchor = AuditAnchor.Load(directory); }
+        catch (InvalidDataException e) { return Failed(AuditAnchor.FileName, null, e.Message); }
+        if (anchor is not null && !anchor.Verify(key))
+            return Failed(AuditAnchor.FileName, anchor.FirstSeq - 1,
+                "the anchor's signature does not verify against the pinned audit key: it was not written by this appliance");
+
+        var behind = segments.Count(s => anchor is not null && s.Index < anchor.FirstSegment);
+        if (behind > 0)
+            warnings.Add($"{behind} segment(s) before the anchor (record {anchor!.FirstSeq}) are still present: a prune was interrupted; the server deletes them");
+        var kept = segments.Skip(behind).ToList();
+        var firstIndex = anchor?.FirstSegment ?? 1;
+        var checker = new AuditChainChecker(anchor?.FirstSeq ?? 1, anchor?.Prev ?? AuditRecord.Genesis, key);
 
         AuditVerification Fail(string file, int line, long? seq, string message) =>
-            new(new AuditProblem(file, line, seq, message), records, segments.Count, checkpoints, expected - 1, lastCheckpointed, warnings);
+            new(new AuditProblem(file, line, seq, message), checker.Records, kept.Count, checker.Checkpoints, checker.Expected - 1,
+                checker.LastCheckpointed, warnings) { FirstSeq = anchor?.FirstSeq ?? 1, Anchor = anchor };
 
-        if (segments.Count == 0)
+        AuditVerification Failed(string file, long? seq, string message) =>
+            new(new AuditProblem(file, 0, seq, message), 0, segments.Count, 0, 0, 0, warnings);
+
+        if (kept.Count == 0)
             return Fail(directory, 0, null, "no audit segments (audit-*.jsonl) found; is this the data dir's audit folder?");
-        for (var s = 0; s < segments.Count; s++)
+        // A torn record is allowed only at the end of the last segment that has any record (the next one
+        // may be the empty segment the writer prepared in advance).
+        var lastWithBytes = kept.FindLastIndex(s => new FileInfo(s.Path).Length > 0);
+        for (var s = 0; s < kept.Count; s++)
         {
-            var (index, path) = segments[s];
+            var (index, path) = kept[s];
             var name = Path.GetFileName(path);
-            if (index != s + 1)
-                return Fail(AuditSegments.FileName(s + 1), 0, expected, $"segment {AuditSegments.FileName(s + 1)} is missing (found {name} next)");
-            var (lines, torn) = AuditSegments.ReadLines(File.ReadAllBytes(path));
+            if (index != firstIndex + s)
+            {
+                var missing = AuditSegments.FileName(firstIndex + s);
+                return Fail(missing, 0, checker.Expected, s == 0 && anchor is not null
+                    ? $"segment {missing}, where anchor.json says the kept log starts, is missing (found {name} first)"
+                    : $"segment {missing} is missing (found {name} next)");
+            }
+            byte[] bytes;
+            try { bytes = AuditSegments.ReadAllBytes(path); }
+            catch (InvalidDataException e) { return Fail(name, 0, checker.Expected, $"the compressed segment cannot be read ({e.Message})"); }
+            var (lines, torn) = AuditSegments.ReadLines(bytes);
             for (var i = 0; i < lines.Count; i++)
             {
                 AuditRecord r;
-                try { r = AuditRecordJson.Parse(lines[i].Span); }
-                catch (FormatException e) { return Fail(name, i + 1, expected, $"not a valid audit record ({e.Message}); record {expected} was cut or damaged"); }
-                if (AuditRecordJson.ComputeHash(r) != r.Hash)
-                    return Fail(name, i + 1, r.Seq, "its content does not match its hash: the record was edited");
-                if (r.Seq > expected)
-                    return Fail(name, i + 1, expected, r.Seq == expected + 1
-                        ? $"record {expected} is missing (found record {r.Seq} in its place)"
-                        : $"records {expected} to {r.Seq - 1} are missing (found record {r.Seq} in their place)");
-                if (r.Seq < expected)
-                    return Fail(name, i + 1, r.Seq, $"out of order: record {r.Seq} appears where record {expected} should be");
-                if (r.Prev != prev)
-                    return Fail(name, i + 1, r.Seq, $"its prev does not match the hash of record {r.Seq - 1}: a record before it was replaced");
-                if (r.Entry.Checkpoint is { } c)
-                {
-                    if (!uncovered.TryGetValue(c.Seq, out var hash))
-                        return Fail(name, i + 1, r.Seq, $"checkpoint names record {c.Seq}, which is not a record since the previous checkpoint");
-                    if (hash != c.Hash)
-                        return Fail(name, i + 1, r.Seq, $"checkpoint names record {c.Seq} with a hash that is not that record's hash");
-                    if (!AuditCheckpointSigning.Verify(key, c))
-                        return Fail(name, i + 1, r.Seq, $"checkpoint signature does not verify against the pinned audit key (token.json slot {c.Key})");
-                    foreach (var seq in uncovered.Keys.Where(k => k <= c.Seq).ToList()) uncovered.Remove(seq);
-                    lastCheckpointed = c.Seq;
-                    checkpoints++;
-                }
-                else lastContent = r.Seq;
-                uncovered[r.Seq] = r.Hash;
-                prev = r.Hash;
-                expected++;
-                records++;
+                string computed;
+                try { (r, computed) = AuditRecordJson.ParseAndHash(lines[i].Span); }
+                catch (FormatException e) { return Fail(name, i + 1, checker.Expected, $"not a valid audit record ({e.Message}); record {checker.Expected} was cut or damaged"); }
+                if (checker.Check(r, computed) is { } problem) return Fail(name, i + 1, problem.Seq, problem.Message);
             }
             if (torn > 0)
             {
-                if (s < segments.Count - 1)
-                    return Fail(name, lines.Count + 1, expected, $"{torn} bytes at the end of the segment are not a complete record");
+                if (s != lastWithBytes || AuditSegments.IsCompressed(path))
+                    return Fail(name, lines.Count + 1, checker.Expected, $"{torn} bytes at the end of the segment are not a complete record");
                 warnings.Add($"{name} ends with a torn record of {torn} bytes (a crash; never acknowledged); the server cuts it off and records that when it starts");
             }
         }
-        if (checkpoints == 0)
+        if (checker.Checkpoints == 0)
             warnings.Add("no checkpoint yet: the chain is whole but not yet signed by the token");
-        else if (lastCheckpointed < lastContent)
-            warnings.Add($"records {lastCheckpointed + 1} to {lastContent} come after the last checkpoint: chained, not yet signed");
-        return new AuditVerification(null, records, segments.Count, checkpoints, expected - 1, lastCheckpointed, warnings);
+        else if (checker.LastCheckpointed < checker.LastContent)
+            warnings.Add($"records {checker.LastCheckpointed + 1} to {checker.LastContent} come after the last checkpoint: chained, not yet signed");
+        return new AuditVerification(null, checker.Records, kept.Count, checker.Checkpoints, checker.Expected - 1, checker.LastCheckpointed, warnings)
+        {
+            FirstSeq = anchor?.FirstSeq ?? 1,
+            Anchor = anchor,
+        };
     }
 }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Appliance.Common;
-using Appliance.Token;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Audit;
@@ -52,15 +51,10 @@ public sealed partial class FileAuditLog
             string head;
             lock (_headLock) (seq, head, since) = (_seq, _head, _sinceCheckpoint);
             if (since == 0) return null;
-            var signer = _signer;
-            var signature = await Task.Run(() => signer.SignDigest(KeySlot.Audit, AuditCheckpointSigning.Digest(seq, head)), cancellationToken);
-            var record = await AppendAsync(new AuditEntry
-            {
-                Kind = AuditKind.Checkpoint,
-                Time = _time.GetUtcNow(),
-                Checkpoint = new AuditCheckpoint(seq, head, KeySlot.Audit.PivName(), Convert.ToBase64String(signature)),
-            }, cancellationToken);
+            var entry = await Task.Run(() => SignCheckpoint(seq, head), cancellationToken);
+            var record = await AppendAsync(entry, cancellationToken);
             lock (_headLock) _sinceCheckpoint -= since;
+            Interlocked.Exchange(ref _lastCheckpointed, seq);
             return record;
         }
         finally

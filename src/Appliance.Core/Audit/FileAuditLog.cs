@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Appliance.Common;
 using Appliance.Pipeline;
-using Appliance.Token;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,7 +26,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly AuditSegmentWriter _segments;
     private readonly FileAuditLogOptions _options;
-    private readonly IHardwareToken? _signer;
+    private readonly ICheckpointSigner? _signer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _headLock = new();
@@ -37,19 +36,24 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private long _seq;
     private string _head;
     private long _sinceCheckpoint;
+    private long _lastCheckpointed;
     private long _queued;
     private volatile bool _available = true;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _batches;
     private int _disposed;
 
-    private FileAuditLog(string directory, AuditHead head, IHardwareToken? signer, FileAuditLogOptions options,
+    private FileAuditLog(string directory, AuditHead head, ICheckpointSigner? signer, FileAuditLogOptions options,
         TimeProvider time, ILogger logger, IMeterFactory? meters)
     {
         Directory = directory;
-        _segments = new AuditSegmentWriter(directory, options.Disk, options.MaxSegmentBytes, head.SegmentIndex, head.SegmentLength);
+        _segments = new AuditSegmentWriter(directory, options.Disk, options.MaxSegmentBytes, head.SegmentIndex, head.SegmentLength,
+            options.PrepareNextSegment);
         _seq = head.Seq;
         _head = head.Hash;
+        _sinceCheckpoint = head.Uncovered; // counting toward the next checkpoint goes on across restarts
+        _lastCheckpointed = head.LastCheckpointedSeq;
+        FirstSeq = head.FirstSeq;
         _signer = signer;
         _options = options;
         _time = time;
@@ -68,48 +72,32 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     /// <summary>Raised (on the writer's thread) when <see cref="IsAvailable"/> changes.</summary>
     public event Action<bool>? AvailabilityChanged;
 
-    /// <summary>Records waiting for the writer.</summary>
-    public long QueueDepth => Interlocked.Read(ref _queued);
+    /// <summary>Raised on the writer's thread when it moves to a new segment (retention compresses the closed one).</summary>
+    public event Action<int>? SegmentRotated
+    {
+        add => _segments.Rotated += value;
+        remove => _segments.Rotated -= value;
+    }
+
+    /// <summary>The token that signs checkpoints (and retention's anchors); null when checkpoints are off.</summary>
+    internal ICheckpointSigner? Signer => _signer;
+
+    /// <summary>The log's meter (audit.* instruments); retention adds its disk gauges here.</summary>
+    internal Meter Meter => _meter;
+
+    /// <summary>The segment being written.</summary>
+    public int CurrentSegment => _segments.Index;
+
+    /// <summary>The seq the last checkpoint signs (0: none yet).</summary>
+    public long LastCheckpointedSeq => Interlocked.Read(ref _lastCheckpointed);
+
+    /// <summary>The first record kept (1, or where retention's anchor starts the log).</summary>
+    public long FirstSeq { get; internal set; }
 
     /// <summary>The last durable record: its sequence number and hash.</summary>
     public (long Seq, string Hash) Head
     {
         get { lock (_headLock) return (_seq, _head); }
-    }
-
-    /// <summary>
-    /// Opens (or creates) the log: cuts off a torn last line and records that it did, records the start,
-    /// and starts the writer and the checkpoint timer. <paramref name="checkpointSigner"/> null: no checkpoints.
-    /// Throws when the log cannot be written or its last record is damaged: the server must not start.
-    /// </summary>
-    public static FileAuditLog Open(string directory, IHardwareToken? checkpointSigner, FileAuditLogOptions? options = null,
-        TimeProvider? time = null, ILogger? logger = null, IMeterFactory? meters = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        options ??= new FileAuditLogOptions();
-        options.Validate();
-        time ??= TimeProvider.System;
-        AtomicFile.CreatePrivateDirectory(directory);
-        var head = AuditRecovery.Recover(directory, options.Disk);
-        var log = new FileAuditLog(Path.GetFullPath(directory), head, checkpointSigner, options, time, logger ?? NullLogger.Instance, meters);
-        try
-        {
-            // Written before the writer starts, on this thread, through the same commit path.
-            var first = new List<AuditEntry>();
-            if (head.TruncationNote is { } note)
-                first.Add(AuditEntry.Note(AuditKind.Truncation, time.GetUtcNow(), note));
-            first.Add(AuditEntry.Note(AuditKind.Start, time.GetUtcNow(),
-                $"audit log opened after record {head.Seq}; checkpoints {(checkpointSigner is null ? "off" : "signed by token " + checkpointSigner.Serial + " slot " + KeySlot.Audit.PivName())}"));
-            log.Commit(first);
-        }
-        catch
-        {
-            log._segments.Dispose();
-            log._meter.Dispose();
-            throw;
-        }
-        log.Start();
-        return log;
     }
 
     public async ValueTask RecordAsync(SignDecision decision, CancellationToken cancellationToken) =>
@@ -238,5 +226,6 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         await _writerDone.Task;
         _segments.Dispose();
         _meter.Dispose();
+        _writerLock?.Dispose();
     }
 }

@@ -15,6 +15,10 @@ public sealed record FileAuditLogOptions
     /// <summary>…or after this long, whichever comes first (only if something was written since).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Make the next segment in the background once the current one is half full, so rotation does not
+    /// stall a batch (false only for the benchmark's baseline).</summary>
+    internal bool PrepareNextSegment { get; init; } = true;
+
     /// <summary>The file-write boundary; tests inject failures here.</summary>
     public IAuditDisk Disk { get; init; } = FileAuditDisk.Instance;
 

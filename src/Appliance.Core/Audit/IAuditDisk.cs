@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Appliance.Audit;
 
 /// <summary>
@@ -31,7 +29,7 @@ public interface IAuditAppender : IDisposable
 }
 
 /// <summary>The real disk: unbuffered FileStream writes, fsync through FileStream.Flush(true).</summary>
-public sealed partial class FileAuditDisk : IAuditDisk
+public sealed class FileAuditDisk : IAuditDisk
 {
     public static readonly FileAuditDisk Instance = new();
 
@@ -49,35 +47,7 @@ public sealed partial class FileAuditDisk : IAuditDisk
         return new Appender(new FileStream(path, options));
     }
 
-    public void SyncDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        // .NET will not open a directory as a file, so fsync it through libc (O_RDONLY opens a directory on Linux).
-        var fd = Native.open(directory, Native.ORdOnly);
-        if (fd < 0) throw new IOException($"Cannot open {directory} to fsync it (errno {Marshal.GetLastPInvokeError()}).");
-        try
-        {
-            if (Native.fsync(fd) != 0) throw new IOException($"fsync of {directory} failed (errno {Marshal.GetLastPInvokeError()}).");
-        }
-        finally
-        {
-            Native.close(fd);
-        }
-    }
-
-    private static partial class Native
-    {
-        public const int ORdOnly = 0;
-
-        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        public static partial int open(string path, int flags);
-
-        [LibraryImport("libc", SetLastError = true)]
-        public static partial int fsync(int fd);
-
-        [LibraryImport("libc")]
-        public static partial int close(int fd);
-    }
+    public void SyncDirectory(string directory) => Common.DirectorySync.Fsync(directory);
 
     private sealed class Appender(FileStream stream) : IAuditAppender
     {

@@ -4,8 +4,9 @@ namespace Appliance.Common;
 
 /// <summary>
 /// Writes files the way the data dir requires: a temp file beside the target, fsync, rename,
-/// then fsync of the directory, so a crash leaves either the old file or the new one. New files
-/// are created with mode 0600 on Unix.
+/// then fsync of the directory (<see cref="DirectorySync"/>), so a crash or a power cut leaves either the
+/// old file or the new one, and a write that returned is on disk. New files are created with mode 0600
+/// on Unix. A failed fsync (file or directory) is an IOException: the caller must not believe it is durable.
 /// </summary>
 public static class AtomicFile
 {
@@ -35,7 +36,7 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
-            FsyncDirectory(dir);
+            DirectorySync.Fsync(dir);
         }
         catch
         {
@@ -53,18 +54,16 @@ public static class AtomicFile
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    /// <summary>Makes a rename or delete in <paramref name="dir"/> durable (best effort where the OS refuses).</summary>
-    public static void FsyncDirectory(string dir)
+    /// <summary>Makes a rename, create or delete in <paramref name="dir"/> durable; throws IOException when it cannot.</summary>
+    public static void FsyncDirectory(string dir) => DirectorySync.Fsync(dir);
+
+    /// <summary>Deletes <paramref name="path"/> (if present) and makes the deletion durable.</summary>
+    public static void Delete(string path)
     {
-        if (OperatingSystem.IsWindows()) return;
-        // Opening a directory read-only and flushing it fsyncs the rename on Linux.
-        try
-        {
-            using var handle = File.OpenHandle(dir, FileMode.Open, FileAccess.Read);
-            RandomAccess.FlushToDisk(handle);
-        }
-        catch (UnauthorizedAccessException) { }
-        catch (IOException) { }
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) return;
+        File.Delete(full);
+        DirectorySync.Fsync(Path.GetDirectoryName(full)!);
     }
 
     private static void TryDelete(string path)

@@ -1,7 +1,7 @@
 namespace Appliance.Common;
 
 /// <summary>The stable reason codes (google.rpc.ErrorInfo.reason, X-Appliance-Reason). Add, never rename: bots match on them.</summary>
-public static class Reasons
+public static partial class Reasons
 {
     // INVALID_ARGUMENT
     public const string UnknownEndpoint = "UNKNOWN_ENDPOINT";

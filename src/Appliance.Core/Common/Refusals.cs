@@ -6,7 +6,7 @@ namespace Appliance.Common;
 /// Arguments that come from the bot are passed through <see cref="Echo"/> so a message never carries
 /// control characters or an unbounded value.
 /// </summary>
-public static class Refusals
+public static partial class Refusals
 {
     /// <summary>google.rpc.ErrorInfo.domain of every refusal.</summary>
     public const string Domain = "appliance.v1";

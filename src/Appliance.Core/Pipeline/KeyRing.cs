@@ -28,4 +28,11 @@ public sealed record PipelineGuards(
     SentRequests Sent,
     Orders.OrderOwners Orders,
     Policy.WithdrawalPolicy Withdrawals,
-    RateGuard Rates);
+    RateGuard Rates)
+{
+    /// <summary>
+    /// Completes when the request ids and order owners of the recent audit log are restored at start;
+    /// until then a request waits, so nothing is sent twice across a restart.
+    /// </summary>
+    public Task Restored { get; init; } = Task.CompletedTask;
+}

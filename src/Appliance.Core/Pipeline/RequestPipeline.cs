@@ -36,14 +36,17 @@ public sealed class RequestPipeline(
         try
         {
             // 1. Identify: a known bot's certificate, not revoked or expired, from an allowed address.
-            run.Bot = Identify(call);
+            run.Bot = Identify(run);
             if (call.Malformed is { } malformed) throw malformed;
+            await guards.Restored.WaitAsync(cancellationToken);
             // Never twice: an id seen before gets the earlier answer, found before the freshness check
             // so that a retry carrying its original client_time still finds it.
             if (call.RequestId is { Length: > 0 } requestId)
             {
                 RequestFreshness.CheckRequestId(requestId);
-                var claim = guards.Sent.Claim(run.Bot.Name, requestId, SentRequests.Fingerprint(call.Method, call.Path, call.Credential, call.Params));
+                var credential = string.IsNullOrEmpty(call.Credential) ? run.Bot.Credential : call.Credential;
+                var claim = guards.Sent.Claim(run.Bot.Name, requestId,
+                    SentRequests.Fingerprint(run.Bot.Name, requestId, call.Method, call.Path, credential, call.Params));
                 if (claim.Earlier is { } earlier) return await run.Replay(earlier.WaitAsync(cancellationToken));
                 run.Ticket = claim.Ticket;
             }
@@ -61,8 +64,9 @@ public sealed class RequestPipeline(
             var jwt = await ApproveAndSignAsync(run, canonical, cancellationToken);
             EnsureTimeToSend(call);
 
-            // 6. Audit, durably, before anything leaves. From here on the caller going away changes nothing:
-            // the request completes and its answer is kept for a retry.
+            // 6. Audit, durably, before anything leaves. Up to here a caller that went away cancels the request;
+            // from here on it changes nothing: the request completes and its answer is kept for a retry.
+            cancellationToken.ThrowIfCancellationRequested();
             await RecordDecisionAsync(run, Outcome.Sent, jwt);
 
             // 7. Send exactly what was judged, and 8. record what Upbit answered.
@@ -88,10 +92,11 @@ public sealed class RequestPipeline(
         var run = new RequestRun(call, NewAuditId(), time.GetTimestamp());
         try
         {
-            run.Bot = Identify(call);
+            run.Bot = Identify(run);
             RequestFreshness.CheckRequestId(call.RequestId);
             RequestFreshness.CheckClientTime(call.ClientTime, time.GetUtcNow(), options.ClockSkew, required: true);
             guards.Replay.Admit(run.Bot.Name, call.RequestId!);
+            await guards.Restored.WaitAsync(cancellationToken); // order owners
             state.EnsureCanSign();
             run.Endpoint = call.Kind == CallKind.SignWebSocket ? null : RequestValidator.Validate(call.Method, call.Path, call.Params);
             Authorize(run);
@@ -113,8 +118,13 @@ public sealed class RequestPipeline(
 
     // --- the steps ----------------------------------------------------------------------------------
 
-    private BotProfile Identify(BotCall call) =>
-        BotIdentity.Identify(bots, call.ClientCertificate, call.PeerAddress, time.GetUtcNow());
+    private BotProfile Identify(RequestRun run)
+    {
+        // A known bot is named in the decision record even when its standing refuses it; a stranger never is.
+        run.Bot = BotIdentity.Find(bots, run.Call.ClientCertificate);
+        BotIdentity.CheckStanding(run.Bot, run.Call.ClientCertificate!, run.Call.PeerAddress, time.GetUtcNow());
+        return run.Bot;
+    }
 
     private void Authorize(RequestRun run)
     {
@@ -171,7 +181,7 @@ public sealed class RequestPipeline(
         if (run.Approval.Mode != Sealing.ApprovalMode.None)
         {
             // Much can change while a person decides: the bot revoked, the appliance paused or its key pulled.
-            run.Bot = Identify(run.Call);
+            run.Bot = Identify(run);
             state.EnsureCanSign();
         }
         return jwt;

@@ -28,11 +28,20 @@ public sealed class SentRequests(TimeProvider time, TimeSpan? window = null, int
 
     public int CapacityPerBot { get; } = capacityPerBot;
 
-    /// <summary>The fingerprint that tells a retry from a different request under the same id.</summary>
-    public static string Fingerprint(string method, string path, string credential, IReadOnlyList<UpbitParam> parameters)
+    /// <summary>
+    /// The fingerprint that tells a retry from a different request under the same id. The credential is the
+    /// one actually used, and an order identifier the appliance derived from (bot, request_id) is left out, so
+    /// the request as the bot sent it and as the audit log recorded it fingerprint alike.
+    /// </summary>
+    public static string Fingerprint(string bot, string requestId, string method, string path, string credential, IReadOnlyList<UpbitParam> parameters)
     {
+        var derived = Orders.OrderIdentifiers.Derive(bot, requestId);
         var text = new StringBuilder().Append(method).Append('\n').Append(path).Append('\n').Append(credential);
-        foreach (var (key, value) in parameters) text.Append('\n').Append(key).Append('=').Append(value);
+        foreach (var (key, value) in parameters)
+        {
+            if (key is "identifier" or "new_identifier" && value == derived) continue;
+            text.Append('\n').Append(key).Append('=').Append(value);
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
     }
 
@@ -59,13 +68,13 @@ public sealed class SentRequests(TimeProvider time, TimeSpan? window = null, int
     }
 
     /// <summary>At start: an id the audit log shows as sent. Its answer is gone; only its status may be known.</summary>
-    public void Restore(string bot, string requestId, string fingerprint, DateTimeOffset sentAt, string auditId, int? status)
+    public void Restore(string bot, string requestId, string fingerprint, DateTimeOffset sentAt, string auditId, int? status, string? identifier = null)
     {
         lock (_lock)
         {
             if (sentAt < time.GetUtcNow() - Window || _entries.ContainsKey((bot, requestId))) return;
             var entry = new Entry(fingerprint, sentAt);
-            entry.Result.TrySetException(status is { } s ? Refusals.AlreadySent(requestId, s, auditId) : Refusals.OutcomeUnknown(null));
+            entry.Result.TrySetException(status is { } s ? Refusals.AlreadySent(requestId, s, auditId) : Refusals.OutcomeUnknown(identifier));
             entry.Result.Task.Exception?.Handle(_ => true); // observed: nobody may ever await it
             Add(bot, requestId, entry);
         }

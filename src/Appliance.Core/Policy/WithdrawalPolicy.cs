@@ -8,18 +8,41 @@ namespace Appliance.Policy;
 /// amount within the bot's per-withdrawal cap, and the bot's withdrawals of that currency in the
 /// last 24 h plus this one within its 24 h cap. Runs before anyone is asked to approve.
 /// <para>
-/// The 24 h sums are kept in memory and count only withdrawals that were signed. While a
-/// withdrawal waits for approval its amount is reserved, so two concurrent withdrawals cannot both
-/// slip under the cap; the reservation is released if it is not signed. The sums start at zero
-/// when the server starts.
+/// The 24 h sums count withdrawals that were signed. While a withdrawal waits for approval its amount
+/// is reserved, so two concurrent withdrawals cannot both slip under the cap; the reservation is
+/// released if it is not signed.
+/// </para>
+/// <para>
+/// With an <see cref="IWithdrawalLedger"/> the sums survive a restart: every reservation is saved
+/// durably <em>before</em> the withdrawal can be signed (if it cannot be saved, the withdrawal is
+/// refused), and saved again when it is signed or released. A crash therefore leaves the totals at or
+/// above what was really withdrawn, never below: a reservation found at start is counted as signed
+/// at that moment (its 24 h run from the restart, later than any real signing).
 /// </para>
 /// </summary>
-public sealed class WithdrawalPolicy(TimeProvider time)
+public sealed class WithdrawalPolicy
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
+    private readonly TimeProvider _time;
+    private readonly IWithdrawalLedger? _store;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Bot, string Currency), List<WithdrawalReservation>> _ledger = [];
+
+    public WithdrawalPolicy(TimeProvider time, IWithdrawalLedger? store = null)
+    {
+        _time = time;
+        _store = store;
+        if (store is null) return;
+        var now = time.GetUtcNow();
+        foreach (var e in store.Loaded)
+        {
+            // A reservation that was never settled may have been signed just before the crash: count it, from now.
+            var r = new WithdrawalReservation(this, e.Bot, e.Currency.ToUpperInvariant(), e.Amount, e.Signed ? e.Time : now) { Committed = true };
+            if (!_ledger.TryGetValue((r.Bot, r.Currency), out var list)) _ledger[(r.Bot, r.Currency)] = list = [];
+            list.Add(r);
+        }
+    }
 
     /// <summary>
     /// Refuses a withdrawal the bot's policy does not allow; otherwise reserves its amount until
@@ -42,7 +65,7 @@ public sealed class WithdrawalPolicy(TimeProvider time)
         if (cap?.PerWithdrawal is { } perWithdrawal && amount > perWithdrawal)
             throw Refusals.WithdrawAboveCap(bot.Name, amount, currency, perWithdrawal);
 
-        var reservation = new WithdrawalReservation(this, bot.Name, currency, amount, time.GetUtcNow());
+        var reservation = new WithdrawalReservation(this, bot.Name, currency, amount, _time.GetUtcNow());
         lock (_lock)
         {
             var entries = Entries(bot.Name, currency);
@@ -53,6 +76,14 @@ public sealed class WithdrawalPolicy(TimeProvider time)
                     throw Refusals.WithdrawAbove24h(bot.Name, used, amount, currency, per24Hours);
             }
             entries.Add(reservation);
+            try { Persist(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The totals live in the audit folder: to a bot this is the audit log's refusal (the catalogue's
+                // sentence, no path or errno); the store logs the cause for the operator.
+                entries.Remove(reservation);
+                throw Refusals.AuditUnavailable();
+            }
         }
         return reservation;
     }
@@ -77,7 +108,7 @@ public sealed class WithdrawalPolicy(TimeProvider time)
     {
         if (!_ledger.TryGetValue((bot, currency), out var entries))
             _ledger[(bot, currency)] = entries = [];
-        var since = time.GetUtcNow() - Window;
+        var since = _time.GetUtcNow() - Window;
         entries.RemoveAll(e => e.Released || (e.Committed && e.Time <= since));
         return entries;
     }
@@ -90,11 +121,25 @@ public sealed class WithdrawalPolicy(TimeProvider time)
             if (signed)
             {
                 // The window runs from when the token left, not from when the request arrived.
-                reservation.Time = time.GetUtcNow();
+                reservation.Time = _time.GetUtcNow();
                 reservation.Committed = true;
             }
             else reservation.Released = true;
+            // If this save fails the file still holds the reservation: too high, the safe side; the next save rewrites it.
+            try { Persist(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>Saves every live entry (under the lock). A no-op without a store.</summary>
+    private void Persist()
+    {
+        if (_store is null) return;
+        var since = _time.GetUtcNow() - Window;
+        _store.Save(_ledger.Values.SelectMany(list => list)
+            .Where(e => !e.Released && !(e.Committed && e.Time <= since))
+            .Select(e => new WithdrawalLedgerEntry(e.Bot, e.Currency, e.Amount, e.Time, e.Committed))
+            .ToList());
     }
 }
 

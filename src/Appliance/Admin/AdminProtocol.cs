@@ -19,6 +19,7 @@ public sealed record AdminReply
     /// <summary>False once the server has made itself non-dumpable (prctl PR_SET_DUMPABLE 0).</summary>
     [JsonPropertyName("core_dumps")] public bool? CoreDumps { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
+    [JsonPropertyName("audit")] public AdminAuditStatus? Audit { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -26,6 +27,29 @@ public sealed record AdminReply
         JsonSerializer.Deserialize<AdminReply>(line, Json) ?? throw new InvalidDataException("The admin socket answered an empty reply.");
 
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+}
+
+/// <summary>The audit log's share of the disk, in <c>status</c>.</summary>
+public sealed record AdminAuditStatus
+{
+    [JsonPropertyName("bytes")] public long Bytes { get; init; }
+    [JsonPropertyName("segments")] public int Segments { get; init; }
+    [JsonPropertyName("first_seq")] public long FirstSeq { get; init; }
+    [JsonPropertyName("disk_used_percent")] public double DiskUsedPercent { get; init; }
+    [JsonPropertyName("disk_free_bytes")] public long DiskFreeBytes { get; init; }
+    [JsonPropertyName("bytes_per_day")] public double? BytesPerDay { get; init; }
+    [JsonPropertyName("days_left")] public double? DaysLeft { get; init; }
+
+    public static AdminAuditStatus From(Audit.AuditDiskReport r) => new()
+    {
+        Bytes = r.AuditBytes,
+        Segments = r.Segments,
+        FirstSeq = r.FirstSeq,
+        DiskUsedPercent = Math.Round(r.DiskUsedPercent, 1),
+        DiskFreeBytes = r.DiskFreeBytes,
+        BytesPerDay = r.BytesPerDay is { } b ? Math.Round(b) : null,
+        DaysLeft = r.DaysLeft is { } d ? Math.Round(d, 1) : null,
+    };
 }
 
 public static class AdminCommandNames

@@ -26,6 +26,9 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
 
     public string Path => path;
 
+    /// <summary>The audit log's disk figures for <c>status</c>; null when the server has no file audit log.</summary>
+    public Func<Audit.AuditDiskReport>? AuditDisk { get; init; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
@@ -130,9 +133,21 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
             Paused = state.Paused,
             TokenPresent = state.TokenPresent,
             PendingApprovals = approvals.Pending,
+            Audit = AuditStatus(),
             LockedKb = Common.LockedMemory.LockedKilobytes(),
             CoreDumps = Common.LockedMemory.Dumpable() is { } dumpable ? dumpable != 0 : null,
         };
+    }
+
+    private AdminAuditStatus? AuditStatus()
+    {
+        if (AuditDisk is null) return null;
+        try { return AdminAuditStatus.From(AuditDisk()); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("admin socket: cannot measure the audit disk: {Error}", e.Message);
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

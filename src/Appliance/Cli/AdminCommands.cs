@@ -31,11 +31,26 @@ internal static class AdminCommands
     {
         var line = $"state: {reply.State}; key {(reply.TokenPresent ? "present" : "ABSENT")}; approvals waiting: {reply.PendingApprovals}";
         if (reply.LockedKb is { } locked) line += $"\nmemory: {locked} KiB locked in RAM; core dumps {(reply.CoreDumps == false ? "off" : "ON (start it as 'appliance serve')")}";
+        if (reply.Audit is { } audit) line += "\n" + DescribeAudit(audit);
         return command switch
         {
             AdminCommandNames.Pause => "paused: every signature is refused until 'appliance resume' or a long press\n" + line,
             AdminCommandNames.Resume => "resumed\n" + line,
             _ => line,
         };
+    }
+
+    internal static string DescribeAudit(AdminAuditStatus a)
+    {
+        static string Size(double bytes) => bytes >= 1 << 30
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1 << 30):0.0} GiB")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1 << 20):0.0} MiB");
+        var rate = a.BytesPerDay is { } perDay
+            ? $"{Size(perDay)}/day, " + (a.DaysLeft is { } days
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"about {days:0.#} days until the disk is full at this rate")
+                : "not growing")
+            : "growth not measured yet";
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"audit: {Size(a.Bytes)} in {a.Segments} segment(s) from record {a.FirstSeq}; disk {a.DiskUsedPercent:0.#} % used, {Size(a.DiskFreeBytes)} free; {rate}");
     }
 }

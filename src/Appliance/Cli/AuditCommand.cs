@@ -19,12 +19,24 @@ internal static class AuditCommand
     private static Command Verify(CliIo io)
     {
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("verify", "Check the whole chain and every checkpoint against the pinned audit key; exit 1 naming the first bad record") { dataDir };
+        var key = new Option<string?>("--key")
+        {
+            Description = "The audit key fingerprint 'appliance init' printed (64 hex digits, spaces allowed); without it token.json's key is trusted",
+        };
+        var command = new Command("verify", "Check the kept chain and every checkpoint against the audit key; exit 1 naming the first bad record") { dataDir, key };
         CommandAction.Set(command, io, parse =>
         {
             var data = CommonOptions.Open(parse, dataDir);
-            var key = TokenDescriptor.Load(data.TokenFile).PublicKey(KeySlot.Audit);
-            var result = AuditVerifier.Verify(data.AuditDir, key);
+            var expected = parse.GetValue(key) is { } given ? AuditKeyFingerprint.Parse(given) : null;
+            var publicKey = TokenDescriptor.Load(data.TokenFile).PublicKey(KeySlot.Audit);
+            var fingerprint = AuditKeyFingerprint.Of(publicKey);
+            if (expected is not null && expected != fingerprint)
+            {
+                io.Error.WriteLine($"FAILED: the audit key in token.json has fingerprint {fingerprint}, not the {expected} you gave.");
+                io.Error.WriteLine("  token.json was replaced, or this is another appliance's data dir: its checkpoints prove nothing; keep the log as evidence.");
+                return 1;
+            }
+            var result = AuditVerifier.Verify(data.AuditDir, publicKey);
             foreach (var warning in result.Warnings) io.Out.WriteLine($"warning: {warning}");
             if (result.Problem is { } problem)
             {
@@ -32,7 +44,14 @@ internal static class AuditCommand
                 io.Error.WriteLine($"  the {result.Records} records before it are intact; keep the log as evidence.");
                 return 1;
             }
-            io.Out.WriteLine($"OK: {result.Records} records in {result.Segments} segment(s), chain intact; {result.Checkpoints} checkpoint(s) verified with the pinned audit key, the last covering record {result.LastCheckpointedSeq}");
+            var start = result.Anchor is { } anchor
+                ? $"records {result.FirstSeq} to {result.LastSeq} (records 1 to {result.FirstSeq - 1} were pruned {anchor.PrunedAt.UtcDateTime:yyyy-MM-dd HH:mm}Z" +
+                  $"{(anchor.ExportedTo is { } to ? $", copied to {to}" : "")}; the kept log starts at the signed anchor)"
+                : $"{result.Records} records";
+            io.Out.WriteLine($"OK: {start} in {result.Segments} segment(s), chain intact; {result.Checkpoints} checkpoint(s) verified with the audit key, the last covering record {result.LastCheckpointedSeq}");
+            io.Out.WriteLine(expected is not null
+                ? $"audit key: {fingerprint}, the fingerprint you gave."
+                : $"audit key: {fingerprint}, as token.json says; token.json sits in the same writable directory as the log, so pass --key with the fingerprint 'appliance init' printed to check against the key you wrote down.");
             return 0;
         });
         return command;
@@ -70,23 +89,21 @@ internal static class AuditCommand
         return command;
     }
 
-    /// <summary>Polls for new complete lines, moving to the next segment when the writer rotates.</summary>
+    /// <summary>
+    /// Polls for new complete lines, moving to the next segment once the writer has: the next segment may
+    /// exist (empty) before that, prepared in advance, so it is entered only when it has records, after a
+    /// last read of the current one. A segment compressed meanwhile is read from its .gz.
+    /// </summary>
     private static async Task FollowAsync(CliIo io, string directory, int segment, long offset, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var path = AuditSegments.PathOf(directory, segment);
-                if (File.Exists(path))
+                offset = Print(io, Existing(directory, segment), offset);
+                if (Existing(directory, segment + 1) is { } next && new FileInfo(next).Length > 0)
                 {
-                    var (records, next) = AuditReader.ReadSegment(path, offset);
-                    foreach (var r in records) io.Out.WriteLine(AuditReader.Format(r));
-                    if (records.Count > 0) io.Out.Flush();
-                    offset = next;
-                }
-                if (File.Exists(AuditSegments.PathOf(directory, segment + 1)) && (!File.Exists(path) || offset >= new FileInfo(path).Length))
-                {
+                    Print(io, Existing(directory, segment), offset); // what the writer added before it moved on
                     segment++;
                     offset = 0;
                     continue;
@@ -95,5 +112,26 @@ internal static class AuditCommand
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    private static string? Existing(string directory, int segment)
+    {
+        var plain = AuditSegments.PathOf(directory, segment);
+        if (File.Exists(plain)) return plain;
+        var packed = AuditSegments.CompressedPathOf(directory, segment);
+        return File.Exists(packed) ? packed : null;
+    }
+
+    private static long Print(CliIo io, string? path, long offset)
+    {
+        if (path is null) return offset;
+        try
+        {
+            var (records, next) = AuditReader.ReadSegment(path, offset);
+            foreach (var r in records) io.Out.WriteLine(AuditReader.Format(r));
+            if (records.Count > 0) io.Out.Flush();
+            return next;
+        }
+        catch (FileNotFoundException) { return offset; } // compressed between the check and the read: next round
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Appliance.Config;
 using Appliance.Provisioning;
+using Appliance.Token;
 
 namespace Appliance.Cli;
 
@@ -36,6 +37,9 @@ internal static class InitCommand
             io.Out.WriteLine($"bound {data.Root} to token serial {result.Token.Serial} ({result.Token.Label})");
             foreach (var (slot, key) in result.Token.PublicKeys.OrderBy(k => k.Key, StringComparer.Ordinal))
                 io.Out.WriteLine($"  slot {slot}: {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(key)))[..16]} (SHA-256 of the public point)");
+            var auditKey = Convert.FromBase64String(result.Token.PublicKeys[KeySlot.Audit.PivName()]);
+            io.Out.WriteLine("audit key fingerprint: write it down, away from this appliance; 'appliance audit verify --key' checks the log against it:");
+            io.Out.WriteLine($"  {Audit.AuditKeyFingerprint.Of(auditKey)}");
             foreach (var name in result.UnusableCredentials)
                 io.Out.WriteLine($"  WARNING: credential {name} was sealed to other keys and can no longer be unsealed; run 'appliance credentials rotate {name}'");
             io.Out.WriteLine("next: appliance credentials add NAME --access-key AK   (secret on stdin)");

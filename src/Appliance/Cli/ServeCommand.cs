@@ -26,6 +26,7 @@ internal static class ServeCommand
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = CommonOptions.Open(parse, dataDir);
+            using var owner = data.LockForServer(); // before the panel, the token or the audit log is touched
             var config = ApplianceConfig.Load(data.ConfigFile);
             // Once per start: old keys the file still carries (ignored, or read under their new name).
             foreach (var warning in config.Warnings) io.Error.WriteLine($"warning: {warning}");
@@ -61,6 +62,8 @@ internal static class ServeCommand
         CommandAction.Set(command, io, async (parse, cancellationToken) =>
         {
             var data = new DataDir(parse.GetValue(dataDir)!);
+            DemoSetup.EnsureMadeByDemo(data); // a dir demo did not make gets not even a lock file
+            using var owner = data.LockForServer(); // before demo setup writes anything
             DemoSetup.Result demo;
             // Zeroed once sealed: the server holds only what it unseals.
             using (var secret = parse.GetValue(secretStdin) ? SecretInput.ReadLine(io, "Demo secret key: ") : null)
@@ -70,6 +73,7 @@ internal static class ServeCommand
             var token = TokenOpener.Open(data, null);
             io.Out.WriteLine("*** DEMO: SOFTWARE TOKEN. The keys in software-token.json protect nothing; this is not a hardware key. ***");
             io.Out.WriteLine($"data dir: {data.Root}");
+            io.Out.WriteLine($"audit key fingerprint: {Audit.AuditKeyFingerprint.Of(token.GetPublicKey(KeySlot.Audit))}");
             await using var exchange = parse.GetValue(upbitUrl) is null ? await DemoExchange.StartAsync(data, token, io.Out, cancellationToken) : null;
             var upstream = parse.GetValue(upbitUrl) ?? exchange!.BaseAddress.ToString();
             io.Out.WriteLine(exchange is null

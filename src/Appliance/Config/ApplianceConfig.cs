@@ -53,6 +53,9 @@ public sealed record ApplianceConfig
     /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
     [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
 
+    /// <summary>Audit log segments, compression, retention and the disk alert (docs/audit.md).</summary>
+    [JsonPropertyName("audit")] public Audit.AuditRetentionOptions Audit { get; init; } = new();
+
     /// <summary>What <see cref="Load"/> found worth a warning (old keys it ignored or moved): the caller logs each once.</summary>
     [JsonIgnore] public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -98,6 +101,7 @@ public sealed record ApplianceConfig
         Rates.Validate();
 
         Alerts.Validate();
+        Audit.Validate();
         if (Metrics is not null) ListenAddress.Parse(Metrics);
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");

@@ -23,6 +23,21 @@ public sealed class DataDir
     public string PanelSocket => Path.Combine(Root, "panel.sock");
     public string AdminSocket => Path.Combine(Root, "admin.sock");
 
+    /// <summary>Locked by the one server of this data dir; see <see cref="LockForServer"/>.</summary>
+    public const string LockFileName = "appliance.lock";
+
+    /// <summary>
+    /// Takes the data dir for one server, before anything of it is opened for writing (the audit log
+    /// above all): a second serve or demo on the same dir is refused here, having written nothing.
+    /// Released when disposed or when the process dies.
+    /// </summary>
+    public Common.DirectoryLock LockForServer()
+    {
+        Common.AtomicFile.CreatePrivateDirectory(Root);
+        return Common.DirectoryLock.Acquire(Root, LockFileName, pid =>
+            $"Another appliance server{(pid is { } p ? $" (pid {p})" : "")} is running on {Root}; stop it first (two servers must not share a data dir, they would interleave one audit log).");
+    }
+
     /// <summary>The default production location; <c>demo</c> uses a directory under the user's home.</summary>
     public const string DefaultRoot = "/var/lib/appliance";
 

@@ -77,9 +77,11 @@ public static class DemoSetup
     public static string BundleDir(DataDir data) => Path.Combine(data.Root, "bundles", BotName);
 
     /// <summary>A missing or empty directory is made here; anything else must carry the demo mark.</summary>
-    private static void EnsureMadeByDemo(DataDir data)
+    /// <summary>Refuses a non-empty data dir that demo did not make (read-only: demo checks it before it locks the dir).</summary>
+    internal static void EnsureMadeByDemo(DataDir data)
     {
-        if (!Directory.Exists(data.Root) || !Directory.EnumerateFileSystemEntries(data.Root).Any()) return;
+        // The lock file demo itself takes before it writes anything (DataDir.LockForServer) does not make a dir someone else's.
+        if (!Directory.Exists(data.Root) || !Directory.EnumerateFileSystemEntries(data.Root).Any(e => Path.GetFileName(e) != DataDir.LockFileName)) return;
         if (File.Exists(data.ConfigFile) && ApplianceConfig.Load(data.ConfigFile).Demo) return;
         throw new InvalidOperationException(
             $"{data.Root} was not made by 'appliance demo' (its appliance.json has no \"demo\": true), and demo would overwrite its token.json " +

@@ -13,6 +13,7 @@ using Appliance.Panel;
 using Appliance.Pipeline;
 using Appliance.Policy;
 using Appliance.Sealing;
+using Appliance.Streams;
 using Appliance.Upstream;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +34,7 @@ internal sealed class Composition : IAsyncDisposable
     public required BotRegistry Bots { get; init; }
     public required BotConnections Connections { get; init; }
     public required FileAuditLog? AuditLog { get; init; }
+    public required AuditRetention? Retention { get; init; }
     public required AlertDispatcher Alerts { get; init; }
     public required PanelController? Panel { get; init; }
     public required IApprovalGate Approvals { get; init; }
@@ -40,6 +42,7 @@ internal sealed class Composition : IAsyncDisposable
     public required RequestPipeline Pipeline { get; init; }
     public required StatusReporter Status { get; init; }
     public required PipelineGuards Guards { get; init; }
+    public required StreamRelay Streams { get; init; }
 
     public static Composition Build(ServerSetup setup, BotConnections connections, ILoggerFactory logs, IMeterFactory meters)
     {
@@ -63,16 +66,21 @@ internal sealed class Composition : IAsyncDisposable
             // Who may ask, and the record of what was done: checkpoints are signed by the token in the port now.
             var bots = Own(new BotRegistry(new BotStore(setup.Data.Root), time, logs.CreateLogger<BotRegistry>(), setup.BotPollInterval));
             var fileAudit = setup.Audit is null
-                ? Own(FileAuditLog.Open(setup.Data.AuditDir, new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware), setup.AuditOptions, time,
+                ? Own(FileAuditLog.Open(setup.Data.AuditDir, new TokenCheckpointSigner(new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware)),
+                    setup.AuditOptions ?? new FileAuditLogOptions { MaxSegmentBytes = config.Audit.SegmentBytes }, time,
                     logs.CreateLogger<FileAuditLog>(), meters))
                 : null;
+            // Compression, pruning behind a signed anchor, disk figures (status, metrics, the audit_disk alert).
+            var retention = fileAudit is null ? null
+                : Own(new AuditRetention(fileAudit, config.Audit, time, logs.CreateLogger<AuditRetention>(), gauges: true));
             IAuditSink audit = setup.Audit ?? fileAudit!;
 
             // Alerts, the panel and approvals.
             var webhook = config.Alerts.Webhook is { } url ? new WebhookSender(new Uri(url), setup.Token.Serial, time, logs.CreateLogger<WebhookSender>()) : null;
             var alerts = Own(new AlertDispatcher(fileAudit, webhook, logs.CreateLogger<AlertDispatcher>(), meters));
             var rules = new AlertRules(config.Alerts, time);
-            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1)));
+            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent));
+            retention?.Start(TimeSpan.FromMinutes(1));
             var panel = setup.Panel is { } device ? Own(new PanelController(device, state)) : null;
             var approvals = setup.Approvals ?? (panel is not null
                 ? Own(new PanelApprovalGate(panel, config.Approval, state, time, logs.CreateLogger<PanelApprovalGate>()))
@@ -87,23 +95,35 @@ internal sealed class Composition : IAsyncDisposable
             var upstream = setup.Upstream ?? Own(new UpbitHttpUpstream(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream)
                 with { MaxAnswerBytes = config.ToSignerOptions().MaxUpstreamBytes }, time, logs.CreateLogger<UpbitHttpUpstream>()));
             var options = config.ToSignerOptions();
+            var sent = new SentRequests(time);
+            var owners = new OrderOwners(time);
             var guards = new PipelineGuards(
                 new ReplayGuard(time, options.ClockSkew, options.ReplayCapacityPerBot),
-                new SentRequests(time),
-                new OrderOwners(time),
-                new WithdrawalPolicy(time),
-                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()));
+                sent,
+                owners,
+                new WithdrawalPolicy(time, fileAudit?.WithdrawalTotals), // the 24 h totals survive a restart
+                new RateGuard(time, setup.Rates ?? config.ToUpbitRates()))
+            {
+                // Never twice across a restart: read off the start path; requests wait for it.
+                Restored = fileAudit is null ? Task.CompletedTask
+                    : Task.Run(() => SendHistoryLoader.Load(setup.Data.AuditDir, sent, owners, time, logs.CreateLogger<SendHistoryLoader>())),
+            };
             var metrics = Own(new RequestMetrics(meters));
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,
                 new RefusalLog(logs.CreateLogger<RequestPipeline>(), time));
-            var pipeline = new RequestPipeline(bots, new KeyRing(vault, touch, state), state, guards, approvals, audit, upstream, observers, options, time);
+            var keys = new KeyRing(vault, touch, state);
+            var pipeline = new RequestPipeline(bots, keys, state, guards, approvals, audit, upstream, observers, options, time);
+            // The private WebSocket relay: one upstream connection per credential, beside the REST upstream.
+            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, time), keys, bots, state, guards.Orders,
+                StreamOptions.For(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream).BaseAddress) with { JwtAlgorithm = options.JwtAlgorithm },
+                time, logs.CreateLogger<StreamRelay>()));
             var status = new StatusReporter(bots, vault, state, setup.Token.IsSoftware, time) { Approvals = approvals };
 
             var composition = new Composition
             {
-                State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Alerts = alerts,
-                Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards,
+                State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Retention = retention, Alerts = alerts,
+                Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards, Streams = streams,
             };
             composition._owned.AddRange(owned);
             return composition;

@@ -53,6 +53,20 @@ public sealed class PauseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_shows_the_audit_logs_disk_use()
+    {
+        var reply = await AdminClient.SendAsync(_appliance.Data.AdminSocket, "status", CancellationToken.None);
+        Assert.NotNull(reply.Audit);
+        Assert.True(reply.Audit.Bytes > 0);
+        Assert.Equal(1, reply.Audit.FirstSeq);
+        Assert.InRange(reply.Audit.DiskUsedPercent, 0.1, 100);
+
+        var (code, output, _) = await Cli("status");
+        Assert.Equal(0, code);
+        Assert.Matches(@"audit: [0-9.]+ MiB in 1 segment\(s\) from record 1; disk [0-9.]+ % used, [0-9.]+ [MG]iB free; growth not measured yet", output);
+    }
+
+    [Fact]
     public async Task Pause_and_resume_through_the_cli_and_admin_socket()
     {
         await AssertSigns();
@@ -134,7 +148,9 @@ public sealed class PauseTests : IAsyncLifetime
             Logging = l => l.AddFilter(_ => false),
         };
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ApplianceServer.StartAsync(setup, CancellationToken.None));
-        Assert.Contains("Another appliance server answers", e.Message);
+        // Refused by the audit log's writer lock, before it wrote a byte to the running server's log.
+        Assert.Contains("is already open for writing by process", e.Message);
+        Assert.Single(Appliance.Audit.AuditReader.ReadAll(_appliance.Data.AuditDir), r => r.Entry.Kind == Appliance.Audit.AuditKind.Start);
         Assert.True((await AdminClient.SendAsync(_appliance.Data.AdminSocket, "status", CancellationToken.None)).Ok);
     }
 }

@@ -8,6 +8,7 @@ using Appliance.Tests.Support;
 using Appliance.Token;
 using Appliance.Devices.Tokens;
 using Appliance.Tests.Provisioning;
+using Appliance.Upbit;
 
 namespace Appliance.Tests.Audit;
 
@@ -29,7 +30,7 @@ public sealed class AuditCommandTests : IDisposable
     private async Task WriteAsync(int count)
     {
         using var token = TokenOpener.Open(_data, null);
-        await using var log = FileAuditLog.Open(_data.AuditDir, token);
+        await using var log = FileAuditLog.Open(_data.AuditDir, new TokenCheckpointSigner(token));
         for (var i = 1; i <= count; i++) await log.RecordAsync(AuditTestLog.Decision(i), CancellationToken.None);
     }
 
@@ -49,6 +50,64 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("OK: 6 records in 1 segment(s)", output);
         Assert.Contains("1 checkpoint(s) verified", output);
+    }
+
+    [Fact]
+    public async Task Verify_checks_token_json_against_the_fingerprint_the_operator_wrote_down()
+    {
+        await WriteAsync(2);
+        var fingerprint = AuditKeyFingerprint.Of(TokenDescriptor.Load(_data.TokenFile).PublicKey(KeySlot.Audit));
+
+        var (trusted, output, _) = await Run("audit", "verify", "--data-dir", _data.Root);
+        Assert.Equal(0, trusted);
+        Assert.Contains($"audit key: {fingerprint}, as token.json says; token.json sits in the same writable directory", output);
+
+        var (given, givenOut, _) = await Run("audit", "verify", "--data-dir", _data.Root, "--key", fingerprint.Replace(" ", ":").ToUpperInvariant());
+        Assert.Equal(0, given);
+        Assert.Contains("the fingerprint you gave", givenOut);
+
+        // Whoever can rewrite the log can rewrite token.json: a key of their own no longer passes.
+        using (var other = SoftwareToken.Create())
+        {
+            var forged = TokenDescriptor.Load(_data.TokenFile);
+            var keys = forged.PublicKeys.ToDictionary();
+            keys[KeySlot.Audit.PivName()] = Convert.ToBase64String(other.GetPublicKey(KeySlot.Audit));
+            (forged with { PublicKeys = keys }).Save(_data.TokenFile);
+        }
+        var (refused, _, error) = await Run("audit", "verify", "--data-dir", _data.Root, "--key", fingerprint);
+        Assert.Equal(1, refused);
+        Assert.Contains($"not the {fingerprint} you gave", error);
+
+        var (bad, _, badError) = await Run("audit", "verify", "--data-dir", _data.Root, "--key", fingerprint[..^1]);
+        Assert.Equal(2, bad);
+        Assert.Contains("has 63 hex digits", badError);
+    }
+
+    [Fact]
+    public async Task Tail_escapes_control_characters_a_bot_put_in_any_field()
+    {
+        using (var token = TokenOpener.Open(_data, null))
+        await using (var log = FileAuditLog.Open(_data.AuditDir, new TokenCheckpointSigner(token)))
+        {
+            await log.RecordAsync(AuditTestLog.Decision(1) with
+            {
+                Bot = "evil\n2030-01-01 00:00:00.000Z #999 decision signed bot=trusted",
+                Path = "/v1/x\u001b[2J\u001b]0;owned\u0007",
+                Params = [new("k\r", "v\u202eevil\u0085\u2028")],
+                Outcome = Appliance.Pipeline.Outcome.Denied,
+                Reason = "BAD\tREASON\\",
+            }, CancellationToken.None);
+        }
+        var (code, output, _) = await Run("audit", "tail", "--data-dir", _data.Root, "-n", "3");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length); // the injected newline did not forge a line
+        var line = Assert.Single(lines, l => l.Contains("decision denied"));
+        Assert.Contains(@"bot=evil\n2030-01-01", line);
+        Assert.Contains(@"/v1/x\e[2J\e]0;owned\x07", line);
+        Assert.Contains(@"k\r=v\u202eevil\u0085\u2028", line);
+        Assert.Contains(@"BAD\tREASON\\", line);
+        Assert.DoesNotContain(output.ToCharArray(), c => c != '\n' && (char.IsControl(c) || c is '\u202e' or '\u2028'));
     }
 
     [Fact]

@@ -54,14 +54,16 @@ public sealed class AuditRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_empty_last_segment_from_a_crash_after_rotation_is_continued()
+    public async Task An_empty_next_segment_left_by_a_crash_is_accepted_and_the_chain_continues_where_it_was()
     {
         await _t.WriteAsync(2);
-        File.WriteAllBytes(_t.Segment(2), []);
+        var before = new FileInfo(_t.Segment(1)).Length;
+        File.WriteAllBytes(_t.Segment(2), []); // the writer prepares the next segment before it needs it
 
         await _t.WriteAsync(2);
 
-        Assert.True(new FileInfo(_t.Segment(2)).Length > 0);
+        Assert.True(new FileInfo(_t.Segment(1)).Length > before);
+        Assert.Equal(0, new FileInfo(_t.Segment(2)).Length);
         var result = _t.Verify();
         Assert.True(result.Ok, result.Problem?.ToString());
         Assert.Equal(2, result.Segments);

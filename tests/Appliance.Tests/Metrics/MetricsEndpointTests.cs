@@ -42,6 +42,10 @@ public sealed class MetricsEndpointTests
         Assert.Contains("appliance_audit_available 1", text);
         Assert.Contains("appliance_audit_queue_depth", text);
         Assert.Contains("appliance_audit_fsync_duration", text);
+        // The audit log's share of the disk (days left appears once there is a minute of history).
+        Assert.Matches(@"appliance_audit_bytes [1-9]", text);
+        Assert.Matches(@"appliance_audit_disk_used_ratio 0\.[0-9]", text);
+        Assert.Contains("appliance_audit_disk_free ", text);
     }
 
     [Fact]

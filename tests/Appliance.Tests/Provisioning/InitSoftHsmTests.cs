@@ -54,6 +54,10 @@ public sealed class InitSoftHsmTests(SoftHsmFixture softHsm) : IDisposable
         Assert.Equal(Module, descriptor.Module);
         Assert.Equal(label, descriptor.Label);
         Assert.Equal(["83", "9a", "9d"], descriptor.PublicKeys.Keys.Order(StringComparer.Ordinal));
+        // The operator writes the audit key's fingerprint down; audit verify --key checks against it.
+        var fingerprint = Appliance.Audit.AuditKeyFingerprint.Of(descriptor.PublicKey(Appliance.Token.KeySlot.Audit));
+        Assert.Matches("^([0-9a-f]{4} ){15}[0-9a-f]{4}$", fingerprint);
+        Assert.Contains($"  {fingerprint}\n", init.Out.Replace("\r", ""));
         var config = ApplianceConfig.Load(data.ConfigFile);
         Assert.Equal(pinFile, config.PinFile);
         Assert.False(config.Demo);
@@ -83,6 +87,13 @@ public sealed class InitSoftHsmTests(SoftHsmFixture softHsm) : IDisposable
             [new("market", "KRW-BTC"), new("side", "bid"), new("volume", "0.01"), new("price", "100000000"), new("ord_type", "limit")]);
         Assert.True(answer.HttpStatus == 201, answer.Body.ToStringUtf8());
         Assert.Equal(AccessKey, Assert.Single(upbit.Accepted).AccessKey);
+
+        // A checkpoint signed by the SoftHSM audit key verifies against the fingerprint init printed.
+        Assert.NotNull(await server.AuditLog!.CheckpointAsync(CancellationToken.None));
+        var verify = await InitSupport.Cli(null, "audit", "verify", "--data-dir", DataDir, "--key", fingerprint.ToUpperInvariant());
+        Assert.True(verify.Exit == 0, verify.Error + verify.Out);
+        Assert.Contains("1 checkpoint(s) verified", verify.Out);
+        Assert.Contains("the fingerprint you gave", verify.Out);
 
         AssertNoPlaintextUnder(data.Root, Secret);
     }

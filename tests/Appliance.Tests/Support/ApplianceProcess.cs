@@ -21,6 +21,7 @@ public sealed class ApplianceProcess : IDisposable
     public int Port { get; private init; }
     public Uri Address => new($"https://127.0.0.1:{Port}");
     public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
     /// <summary>Starts `appliance demo` on a free port and waits until it listens; <paramref name="upbitUrl"/> replaces its in-process stand-in.</summary>
