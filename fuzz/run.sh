@@ -8,8 +8,9 @@
 #   SECONDS_PER_TARGET=0              AFL++'s -V: stop after this many seconds instead (0: no time limit)
 #   FUZZ_OUT=fuzz/out                 findings: FUZZ_OUT/TARGET/default/{crashes,hangs,queue,fuzzer_stats}
 #
-# A crash is an input under FUZZ_OUT/TARGET/default/crashes/; replay it with
-#   dotnet FUZZ_OUT/bin/Appliance.Fuzz.dll replay TARGET FILE
+# A crash is an input under FUZZ_OUT/TARGET/default/crashes/; replay it with the uninstrumented build (the
+# instrumented one in FUZZ_OUT/bin only runs under afl-fuzz):
+#   dotnet fuzz/Appliance.Fuzz/bin/Release/net10.0/Appliance.Fuzz.dll replay TARGET FILE
 # then copy it into fuzz/corpus/TARGET/ so the tests keep it once the bug is fixed.
 set -euo pipefail
 
