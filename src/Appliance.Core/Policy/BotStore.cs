@@ -8,6 +8,14 @@ public sealed class BotStore
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    // A hand-edited "scopes": null or a missing "currency" would otherwise load as null and fail later, on a request;
+    private static readonly JsonSerializerOptions Strict = new()
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        AllowDuplicateProperties = false, // "revoked": "…", "revoked": null must not quietly un-revoke a bot
+    };
+
     public BotStore(string dataDir)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDir);
@@ -75,12 +83,18 @@ public sealed class BotStore
         AtomicFile.FsyncDirectory(Directory);
     }
 
-    private static BotProfile Parse(string path)
+    private static BotProfile Parse(string path) => ParseProfile(File.ReadAllText(path), path);
+
+    /// <summary>The text of one bot profile; <paramref name="path"/> only names the file in messages (a pure parser, fuzzed in fuzz/).</summary>
+    public static BotProfile ParseProfile(string json, string path)
     {
         try
         {
-            var profile = JsonSerializer.Deserialize<BotProfile>(File.ReadAllText(path))
+            var profile = JsonSerializer.Deserialize<BotProfile>(json, Strict)
                 ?? throw new InvalidDataException($"{path} is empty.");
+            // RespectNullableAnnotations does not look inside lists.
+            if (NullItemIn(profile) is { } list)
+                throw new InvalidDataException($"{path}: '{list}' holds a null; remove it, or re-add the bot.");
             if (BotProfile.RateProblem(profile.RatePerSecond, profile.Burst) is { } problem)
                 throw new InvalidDataException($"{path}: 'rate_per_second'/'burst': {problem}; fix the file or re-add the bot.");
             return profile;
@@ -90,4 +104,13 @@ public sealed class BotStore
             throw new InvalidDataException($"{path} is not a valid bot profile ({e.Message}); restore it or re-add the bot.", e);
         }
     }
+
+    private static string? NullItemIn(BotProfile p) =>
+        p.Credentials.Any(x => x is null) ? "credentials"
+        : p.Scopes.Any(x => x is null) ? "scopes"
+        : p.Markets.Any(x => x is null) ? "markets"
+        : p.AllowIps.Any(x => x is null) ? "allow_ip"
+        : p.WithdrawAddresses.Any(x => x is null) ? "withdraw_addresses"
+        : p.WithdrawCaps.Any(x => x is null) ? "withdraw_caps"
+        : null;
 }

@@ -110,14 +110,14 @@ public static class RequestValidator
     {
         var ok = spec.Format switch
         {
-            ValueFormat.Integer => ValueChecks.IsInteger(value),
-            ValueFormat.Decimal => ValueChecks.IsDecimal(value),
+            ValueFormat.Integer => ValueChecks.IsInteger(value) && ValueChecks.IsCanonicalNumber(value),
+            ValueFormat.Decimal => ValueChecks.IsDecimal(value) && ValueChecks.IsCanonicalNumber(value),
             _ => true,
         };
         if (ok) return;
         var expected = spec.Format == ValueFormat.Integer
-            ? "a whole number in digits, e.g. 10"
-            : "a decimal number in digits with at most one '.', e.g. 0.01";
+            ? $"a whole number in at most {ValueChecks.MaxNumberDigits} digits without leading zeros, e.g. 10"
+            : $"a decimal number in at most {ValueChecks.MaxNumberDigits} digits with at most one '.' and no leading zeros, e.g. 0.01";
         var extra = spec.AllowedValues.IsEmpty ? "" : $" or {string.Join(" or ", spec.AllowedValues)}";
         throw Refusals.BadFormat(spec.Name, expected + extra);
     }

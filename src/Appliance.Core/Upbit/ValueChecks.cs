@@ -36,6 +36,22 @@ internal static class ValueChecks
         return true;
     }
 
+    /// <summary>Most digits in a number: what System.Decimal (the policy's caps) holds exactly.</summary>
+    public const int MaxNumberDigits = 28;
+
+    /// <summary>
+    /// A number written one way only: no leading zero ("007", "00.5"), and at most <see cref="MaxNumberDigits"/> digits,
+    /// so that what the policy parses to check a cap is exactly what Upbit reads (a 40-digit value would not parse, or
+    /// would round, and escape the cap).
+    /// </summary>
+    public static bool IsCanonicalNumber(ReadOnlySpan<char> value)
+    {
+        var dot = value.IndexOf('.');
+        var whole = dot < 0 ? value : value[..dot];
+        if (whole.Length > 1 && whole[0] == '0') return false;
+        return value.Length - (dot < 0 ? 0 : 1) <= MaxNumberDigits;
+    }
+
     /// <summary>"1", "0.01", "100000000"; not ".5", "1.", "-1", "1e3".</summary>
     public static bool IsDecimal(ReadOnlySpan<char> value)
     {

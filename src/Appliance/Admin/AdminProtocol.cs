@@ -64,3 +64,34 @@ public static class AdminCommandNames
     /// <summary>Longest line the server reads; anything longer is not a command.</summary>
     public const int MaxLine = 64;
 }
+
+public enum AdminCommand
+{
+    Pause,
+    Resume,
+    Status,
+}
+
+/// <summary>One admin socket line into a command, without the socket, so the parser can be fuzzed on its own (fuzz/).</summary>
+public static class AdminCommands
+{
+    /// <summary>
+    /// The command a (trimmed) line names; false with the error reply to send for anything else, which
+    /// quotes at most <see cref="AdminCommandNames.MaxLine"/> characters of the line.
+    /// </summary>
+    public static bool TryParse(string line, out AdminCommand command, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        error = "";
+        switch (line)
+        {
+            case AdminCommandNames.Pause: command = AdminCommand.Pause; return true;
+            case AdminCommandNames.Resume: command = AdminCommand.Resume; return true;
+            case AdminCommandNames.Status: command = AdminCommand.Status; return true;
+        }
+        command = default;
+        var shown = line.Length > AdminCommandNames.MaxLine ? line[..AdminCommandNames.MaxLine] + "…" : line;
+        error = $"Unknown command '{shown}'; send pause, resume or status.";
+        return false;
+    }
+}

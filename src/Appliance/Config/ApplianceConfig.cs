@@ -68,14 +68,20 @@ public sealed record ApplianceConfig
     {
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // "listen": null would load as null and fail later with a NullReferenceException instead of naming the key.
+        RespectNullableAnnotations = true,
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), // ConfigKeys reads the contract
     };
 
-    public static ApplianceConfig Load(string path)
+    public static ApplianceConfig Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>The text of appliance.json; <paramref name="path"/> only names the file in messages (a pure parser, fuzzed in fuzz/).</summary>
+    public static ApplianceConfig Parse(string json, string path)
     {
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject root)
+            // Duplicate keys: JsonObject would throw a bare ArgumentException later, and "last one wins" is no rule for a config.
+            if (JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is not JsonObject root)
                 throw new InvalidDataException($"{path} must hold one JSON object {{ … }}; fix the file or restore it from a backup.");
             var warnings = ConfigKeys.Check(root, Json, path);
             var config = root.Deserialize<ApplianceConfig>(Json) ?? throw new InvalidDataException($"{path} is empty.");
@@ -94,6 +100,7 @@ public sealed record ApplianceConfig
     public void Validate()
     {
         if (Listen.Count == 0) throw new ArgumentException("appliance.json: 'listen' needs at least one HOST:PORT.");
+        if (Listen.Any(l => l is null)) throw new ArgumentException("appliance.json: 'listen' holds a null; give each address as \"HOST:PORT\".");
         foreach (var listen in Listen) ListenAddress.Parse(listen);
         JwtAlgorithms.Parse(JwtAlgorithm);
         Rates.Validate();

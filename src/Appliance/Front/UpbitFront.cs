@@ -72,6 +72,8 @@ public sealed class UpbitFront(RequestPipeline pipeline, ILogger<UpbitFront> log
         List<UpbitParam> parameters = [];
         try
         {
+            // HTTP methods are case-sensitive (RFC 9110); routing is not, and "get" is no method Upbit answers.
+            if (!Methods.Contains(request.Method, StringComparer.Ordinal)) throw Refusals.UnknownEndpoint(Refusals.Echo(request.Method), path);
             var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
             var query = "";
             var at = raw.IndexOf('?');
@@ -97,9 +99,13 @@ public sealed class UpbitFront(RequestPipeline pipeline, ILogger<UpbitFront> log
         {
             malformed = refusal;
         }
-        catch (BadHttpRequestException)
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             malformed = Refusals.RequestTooLarge(MaxRequestBytes); // Kestrel's own body limit
+        }
+        catch (BadHttpRequestException)
+        {
+            malformed = Refusals.MalformedRequest("the body ended before its Content-Length or is not valid chunked encoding");
         }
         return new BotCall(http.Connection.ClientCertificate, http.Connection.RemoteIpAddress ?? IPAddress.None, CallKind.Send,
             request.Method, path, parameters, "", requestId.Length == 0 ? null : requestId, null)

@@ -27,6 +27,15 @@ public sealed class MetricsEndpoint(string? listen, IMeterFactory meters, ILogge
     /// <summary>The bound http:// address of /metrics; null when off or not bound.</summary>
     public Uri? Address { get; private set; }
 
+    /// <summary>
+    /// Kestrel's per-connection instruments, labelled by how a connection ended (error.type=tls_handshake_failed, the
+    /// TLS version): a stranger whose certificate the handshake refuses would add series to /metrics. Requests from
+    /// bots are counted by the appliance's own instruments.
+    /// </summary>
+    internal static bool PeerLabelled(System.Diagnostics.Metrics.Instrument instrument) =>
+        instrument.Meter.Name == "Microsoft.AspNetCore.Server.Kestrel"
+        && instrument.Name is "kestrel.connection.duration" or "kestrel.tls_handshake.duration";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(listen)) return;
@@ -36,7 +45,7 @@ public sealed class MetricsEndpoint(string? listen, IMeterFactory meters, ILogge
         {
             Registry = registry,
             MetricFactory = Prometheus.Metrics.WithCustomRegistry(registry), // without it the adapter writes to the global registry
-            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, meters),
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter.Scope, meters) && !PeerLabelled(instrument),
         });
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

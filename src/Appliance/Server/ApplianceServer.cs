@@ -124,6 +124,7 @@ public sealed class ApplianceServer : IAsyncDisposable
             if (parts is not null) await parts.DisposeAsync();
             throw;
         }
+        app.Use(GrpcBodyLimit.Apply);
         app.MapGrpcService<SignerService>();
         app.MapGrpcHealthChecksService();
         if (setup.Config.GrpcReflection) app.MapGrpcReflectionService();

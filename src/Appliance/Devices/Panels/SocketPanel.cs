@@ -95,15 +95,7 @@ public sealed class SocketPanel : IPanel
     /// <summary>The answer to one command line.</summary>
     public string Handle(string line)
     {
-        var words = line.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        ButtonEvent? e = string.Join(' ', words) switch
-        {
-            "press approve" => new ButtonEvent(PanelButton.Approve, PressKind.Press),
-            "press reject" => new ButtonEvent(PanelButton.Reject, PressKind.Press),
-            "hold approve" => new ButtonEvent(PanelButton.Approve, PressKind.Hold),
-            "state" => null,
-            _ => throw new ArgumentException("unknown command; use 'press approve', 'press reject', 'hold approve' or 'state'"),
-        };
+        var e = PanelCommands.Parse(line);
         if (e is null) return Snapshot().ToJson();
         ButtonPressed?.Invoke(e);
         return "ok";
