@@ -54,18 +54,25 @@ internal sealed class EchoServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
 
-/// <summary>A hand-bound service (what protoc would generate), so the bench needs no proto of its own.</summary>
-[BindServiceMethod(typeof(EchoService), nameof(BindService))]
-internal sealed class EchoService(SendResponse answer)
+/// <summary>A hand-bound service base (what protoc would generate), so the bench needs no proto of its own.</summary>
+[BindServiceMethod(typeof(EchoBase), nameof(BindService))]
+public abstract class EchoBase
 {
     public static readonly Method<SignRequest, SendResponse> SendMethod = new(MethodType.Unary, "bench.Echo", "Send",
         Marshal(SignRequest.Parser), Marshal(SendResponse.Parser));
 
-    public Task<SendResponse> Send(SignRequest request, ServerCallContext context) => Task.FromResult(answer);
+    public virtual Task<SendResponse> Send(SignRequest request, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, ""));
 
-    public static void BindService(ServiceBinderBase binder, EchoService? service) =>
+    public static void BindService(ServiceBinderBase binder, EchoBase? service) =>
         binder.AddMethod(SendMethod, service is null ? null : service.Send);
 
     private static Marshaller<T> Marshal<T>(MessageParser<T> parser) where T : IMessage<T> =>
         Marshallers.Create(m => m.ToByteArray(), parser.ParseFrom);
+}
+
+/// <summary>Answers every call with the same prepared SendResponse.</summary>
+public sealed class EchoService(SendResponse answer) : EchoBase
+{
+    public override Task<SendResponse> Send(SignRequest request, ServerCallContext context) => Task.FromResult(answer);
 }

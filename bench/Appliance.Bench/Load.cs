@@ -23,6 +23,9 @@ internal sealed class Samples
     public long Calls;
     public TimeSpan Elapsed;
 
+    /// <summary>CPU time of this whole process (clients, server, stand-in) while the samples were taken.</summary>
+    public TimeSpan Cpu;
+
     public void Add(double ms)
     {
         lock (_ms) _ms.Add(ms);
@@ -34,6 +37,7 @@ internal sealed class Samples
         Failures += other.Failures;
         Calls += other.Calls;
         Elapsed += other.Elapsed;
+        Cpu += other.Cpu;
     }
 
     public int Count { get { lock (_ms) return _ms.Count; } }
@@ -55,6 +59,9 @@ internal sealed class Samples
     public double Median => Percentile(0.5);
     public double P99 => Percentile(0.99);
     public double PerSecond => Calls / Elapsed.TotalSeconds;
+
+    /// <summary>Process CPU milliseconds per successful call: robust to other load on the machine, unlike calls/s.</summary>
+    public double CpuMsPerCall => Cpu.TotalMilliseconds / Calls;
 }
 
 internal static class Load
@@ -63,6 +70,7 @@ internal static class Load
     public static async Task<Samples> ClosedAsync(Target target, int callers, TimeSpan duration)
     {
         var samples = new Samples();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(async c =>
         {
@@ -84,6 +92,7 @@ internal static class Load
             }
         }));
         samples.Elapsed = watch.Elapsed;
+        samples.Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         return samples;
     }
 
@@ -96,6 +105,7 @@ internal static class Load
         var samples = new Samples();
         var count = (int)(perSecond * duration.TotalSeconds);
         var inFlight = new List<Task>(count);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
@@ -106,6 +116,7 @@ internal static class Load
         }
         await Task.WhenAll(inFlight);
         samples.Elapsed = Stopwatch.GetElapsedTime(start);
+        samples.Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         return samples;
 
         static async Task One(Func<Task> call, long due, Samples samples, string name)

@@ -39,6 +39,7 @@ internal static class SoakBench
         var window = new Samples();
         long total = 0, failed = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(minutes));
+        var (rss0, peak0) = appliance.Memory(); // idle, before the first request
         var clock = Stopwatch.StartNew();
         var workers = bundles.Select((bundle, i) => Task.Run(async () =>
         {
@@ -73,6 +74,8 @@ internal static class SoakBench
         {
             await writer.WriteLineAsync("elapsed_s,rss_mb,peak_rss_mb,requests,requests_per_s,errors_total,median_ms,p99_ms,load_1min");
             var points = new List<(double Minutes, double Rss, double Peak)>();
+            points.Add((0, rss0, peak0));
+            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"0,{rss0:F1},{peak0:F1},0,0,0,,,{Slices.LoadAverage().Split(' ')[0]}"));
             long lastTotal = 0;
             while (!stop.IsCancellationRequested)
             {

@@ -74,7 +74,7 @@ internal static class Targets
         return new Target("echo", [.. channels.Select(ch =>
         {
             var invoker = ch.CreateCallInvoker();
-            return (Func<Task>)(async () => await invoker.AsyncUnaryCall(EchoService.SendMethod, null, default, Request()));
+            return (Func<Task>)(async () => await invoker.AsyncUnaryCall(EchoBase.SendMethod, null, default, Request()));
         })], [.. channels, .. bundles]);
     }
 

@@ -30,15 +30,16 @@ internal static class ThroughputBench
             foreach (var t in targets) await Load.ClosedAsync(t, 32, TimeSpan.FromSeconds(1.5)); // JIT, TLS, pools
 
             Console.WriteLine();
-            Console.WriteLine("| callers | echo calls/s | Send calls/s | Send ÷ echo | Sign calls/s | Sign ÷ echo | median echo / Send / Sign | failures |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| callers | echo calls/s | Send calls/s | Send ÷ echo | Sign calls/s | Sign ÷ echo | median echo / Send / Sign | CPU ms per call echo / Send / Sign | failures |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var callers in new[] { 1, 32, 128 })
             {
                 var slices = Math.Max(2, (int)Math.Round(seconds));
                 var r = await Slices.AlternateAsync(targets, slices, t => Load.ClosedAsync(t, callers, TimeSpan.FromSeconds(seconds / slices)));
                 var e = r["echo"].PerSecond;
                 Console.WriteLine($"| {callers} | {e:F0} | {r["Send"].PerSecond:F0} | {r["Send"].PerSecond / e:F2}× | {r["Sign"].PerSecond:F0} | {r["Sign"].PerSecond / e:F2}× | " +
-                    $"{Slices.Ms(r["echo"].Median)} / {Slices.Ms(r["Send"].Median)} / {Slices.Ms(r["Sign"].Median)} ms | {r.Values.Sum(s => s.Failures)} |");
+                    $"{Slices.Ms(r["echo"].Median)} / {Slices.Ms(r["Send"].Median)} / {Slices.Ms(r["Sign"].Median)} ms | " +
+                    $"{Slices.Ms(r["echo"].CpuMsPerCall)} / {Slices.Ms(r["Send"].CpuMsPerCall)} / {Slices.Ms(r["Sign"].CpuMsPerCall)} | {r.Values.Sum(s => s.Failures)} |");
             }
 
             Console.WriteLine();
