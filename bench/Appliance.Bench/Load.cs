@@ -26,6 +26,9 @@ internal sealed class Samples
     /// <summary>CPU time of this whole process (clients, server, stand-in) while the samples were taken.</summary>
     public TimeSpan Cpu;
 
+    /// <summary>Bytes this whole process allocated meanwhile.</summary>
+    public long Allocated;
+
     public void Add(double ms)
     {
         lock (_ms) _ms.Add(ms);
@@ -38,6 +41,7 @@ internal sealed class Samples
         Calls += other.Calls;
         Elapsed += other.Elapsed;
         Cpu += other.Cpu;
+        Allocated += other.Allocated;
     }
 
     public int Count { get { lock (_ms) return _ms.Count; } }
@@ -62,6 +66,8 @@ internal sealed class Samples
 
     /// <summary>Process CPU milliseconds per successful call: robust to other load on the machine, unlike calls/s.</summary>
     public double CpuMsPerCall => Cpu.TotalMilliseconds / Calls;
+
+    public double KbPerCall => Allocated / 1024.0 / Calls;
 }
 
 internal static class Load
@@ -71,6 +77,7 @@ internal static class Load
     {
         var samples = new Samples();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(async c =>
         {
@@ -93,6 +100,7 @@ internal static class Load
         }));
         samples.Elapsed = watch.Elapsed;
         samples.Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        samples.Allocated = GC.GetTotalAllocatedBytes() - allocated;
         return samples;
     }
 
@@ -106,6 +114,7 @@ internal static class Load
         var count = (int)(perSecond * duration.TotalSeconds);
         var inFlight = new List<Task>(count);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
@@ -117,6 +126,7 @@ internal static class Load
         await Task.WhenAll(inFlight);
         samples.Elapsed = Stopwatch.GetElapsedTime(start);
         samples.Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        samples.Allocated = GC.GetTotalAllocatedBytes() - allocated;
         return samples;
 
         static async Task One(Func<Task> call, long due, Samples samples, string name)

@@ -9,7 +9,7 @@ namespace Appliance.Bench;
 /// The real process: time from starting `appliance demo` to its first successful Send (against the time
 /// `appliance --help` takes, the runtime's own start, in the same run), then RSS idle, and RSS and peak RSS
 /// after load (Send closed loop at 32 callers, then an open loop at --rate).
-/// Usage: dotnet run -c Release --project bench/Appliance.Bench -- process [--repeat 5] [--seconds 20] [--rate 500] [--dir PATH]
+/// Usage: dotnet run -c Release --project bench/Appliance.Bench -- process [--repeat 5] [--seconds 20] [--rate 100] [--dir PATH]
 /// </summary>
 internal static class ProcessBench
 {
@@ -17,7 +17,7 @@ internal static class ProcessBench
     {
         var repeat = (int)Slices.Arg(args, "--repeat", 5);
         var seconds = Slices.Arg(args, "--seconds", 20.0);
-        var rate = Slices.Arg(args, "--rate", 500.0);
+        var rate = Slices.Arg(args, "--rate", 100.0);
         var root = Slices.FreshDir(Slices.Arg(args, "--dir", "bench-process"));
         Console.WriteLine($"machine: {Slices.Machine()}");
         Console.WriteLine($"appliance: {BenchProcess.FindApplianceDll()}");
@@ -36,8 +36,10 @@ internal static class ProcessBench
         var ready = new List<(double Listening, double FirstSend)>();
         BenchProcess? last = null;
         IReadOnlyList<string> bundles = [];
+        var waits = new HashSet<string>();
         for (var r = 0; r < repeat; r++)
         {
+            waits.Clear();
             var data = new DataDir(Path.Combine(root, $"run-{r}", "data"));
             bundles = BenchProcess.Prepare(data, 32, 1000);
             var p = BenchProcess.Start(data, exchange.BaseAddress);
@@ -53,6 +55,8 @@ internal static class ProcessBench
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
                 {
+                    var what = e.Status.DebugException is null ? e.Status.Detail : "no connection yet";
+                    if (waits.Add(what)) Console.WriteLine($"  run {r}: at {Stopwatch.GetElapsedTime(p.StartedAt).TotalMilliseconds:F0} ms: UNAVAILABLE {what}");
                     await Task.Delay(5);
                 }
             }
