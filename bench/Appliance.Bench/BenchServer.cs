@@ -45,7 +45,8 @@ internal sealed class BenchServer : IAsyncDisposable
     public Uri Address => Server.Addresses[0];
 
     /// <param name="audit">null: the production FileAuditLog under DATA_DIR/audit.</param>
-    public static async Task<BenchServer> StartAsync(string name, string root, IAuditSink? audit = null)
+    /// <param name="auditOptions">null: the production defaults.</param>
+    public static async Task<BenchServer> StartAsync(string name, string root, IAuditSink? audit = null, FileAuditLogOptions? auditOptions = null)
     {
         var data = new DataDir(Path.Combine(root, name));
         using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
@@ -76,6 +77,7 @@ internal sealed class BenchServer : IAsyncDisposable
         {
             Logging = l => l.AddFilter(_ => false),
             Audit = audit,
+            AuditOptions = auditOptions,
             UpbitUrl = exchange.BaseAddress.ToString(),
             InsecureTestUpstream = true,
             Rates = new UpbitRates { DefaultPerSecond = 1_000_000, OrderPerSecond = 1_000_000, OrderTestPerSecond = 1_000_000 },

@@ -49,7 +49,7 @@ internal static class ProcessBench
             {
                 try
                 {
-                    var answer = await client.SendAsync("GET", "/v1/accounts", [], deadline: DateTime.UtcNow.AddSeconds(5));
+                    var answer = await client.SendAsync("GET", "/v1/accounts", [], deadline: DateTime.UtcNow.AddSeconds(60));
                     if (answer.HttpStatus == 200) break;
                     throw new InvalidOperationException($"first Send answered {answer.HttpStatus}");
                 }

@@ -39,7 +39,7 @@ for (var w = 0; w < 2; w++)
 
 var slices = Math.Max(2, (int)Math.Round(seconds));
 var totals = await Slices.AlternateAsync(targets, slices, t => Load.ClosedAsync(t, concurrency, TimeSpan.FromSeconds(seconds / slices)));
-var single = await Slices.AlternateAsync(targets, 4, t => Load.ClosedAsync(t, 1, TimeSpan.FromSeconds(1)));
+var single = await Slices.AlternateAsync(targets, 8, t => Load.ClosedAsync(t, 1, TimeSpan.FromSeconds(1)));
 
 var log = fileServer.Server.AuditLog!;
 Console.WriteLine();

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Appliance.Common;
@@ -154,13 +153,12 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
         {
             _wake.Wait();
             batch.Clear();
-            Drain(reader, batch);
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Add(p);
             if (batch.Count == 0)
             {
                 if (reader.Completion.IsCompleted) return;
                 continue; // a wake-up for records an earlier batch already took
             }
-            HoldOutcomes(reader, batch);
             Interlocked.Add(ref _queued, -batch.Count);
             try
             {
@@ -177,32 +175,6 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
                 var refusal = Refusals.AuditUnavailable(); // the cause (a path, an errno) is in the log above, never in a bot's answer
                 foreach (var p in batch) p.Done.TrySetException(refusal);
             }
-        }
-    }
-
-    private void Drain(ChannelReader<Pending> reader, List<Pending> batch)
-    {
-        while (batch.Count < _options.MaxBatch && reader.TryRead(out var p)) batch.Add(p);
-    }
-
-    /// <summary>
-    /// A batch of outcome records only waits up to <see cref="FileAuditLogOptions.OutcomeDelay"/> for a record
-    /// that needs durability (a decision) and rides on its fsync. Nobody waits on an outcome (the decision record
-    /// alone stops a second send), and without this a caller's next decision queued behind an fsync of the last
-    /// outcome: two fsyncs per Send instead of one. A crash in the delay loses only outcomes, which a retry then
-    /// reads as OUTCOME_UNKNOWN, as for a crash between send and answer. The wait is a latency bound, not
-    /// logical time, so it runs on the real clock.
-    /// </summary>
-    private void HoldOutcomes(ChannelReader<Pending> reader, List<Pending> batch)
-    {
-        var delay = _options.OutcomeDelay;
-        if (delay <= TimeSpan.Zero) return;
-        var started = Stopwatch.GetTimestamp();
-        while (batch.Count < _options.MaxBatch && batch.TrueForAll(p => p.Entry.Kind == AuditKind.Outcome))
-        {
-            var left = delay - Stopwatch.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero || !_wake.Wait(left)) return;
-            Drain(reader, batch);
         }
     }
 

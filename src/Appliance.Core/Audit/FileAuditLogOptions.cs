@@ -9,9 +9,6 @@ public sealed record FileAuditLogOptions
     /// <summary>Most records written by one fsync (group commit).</summary>
     public int MaxBatch { get; init; } = 1024;
 
-    /// <summary>How long a batch of outcome records alone waits for a decision to share its fsync (0: no wait).</summary>
-    public TimeSpan OutcomeDelay { get; init; } = TimeSpan.FromMilliseconds(50);
-
     /// <summary>A checkpoint after this many records…</summary>
     public int CheckpointEvery { get; init; } = 1000;
 
@@ -30,7 +27,6 @@ public sealed record FileAuditLogOptions
         if (MaxSegmentBytes < 4096) throw new ArgumentException("MaxSegmentBytes must be at least 4096.");
         if (MaxBatch < 1) throw new ArgumentException("MaxBatch must be at least 1.");
         if (CheckpointEvery < 1) throw new ArgumentException("CheckpointEvery must be at least 1.");
-        if (OutcomeDelay < TimeSpan.Zero || OutcomeDelay > TimeSpan.FromSeconds(1)) throw new ArgumentException("OutcomeDelay must be from 0 to 1 s.");
         if (CheckpointInterval <= TimeSpan.Zero) throw new ArgumentException("CheckpointInterval must be positive.");
     }
 }
