@@ -131,7 +131,7 @@ internal static class RotationBench
     }
 
     private static FileAuditLog Open(string dir, SoftwareToken token, int segmentKib, bool prepare) =>
-        FileAuditLog.Open(dir, token, new FileAuditLogOptions
+        FileAuditLog.Open(dir, new TokenCheckpointSigner(token), new FileAuditLogOptions
         {
             MaxSegmentBytes = segmentKib * 1024L,
             PrepareNextSegment = prepare,

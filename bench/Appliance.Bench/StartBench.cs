@@ -58,7 +58,7 @@ internal static class StartBench
                 cpu = Math.Min(cpu, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
 
                 started = Stopwatch.GetTimestamp();
-                var log = FileAuditLog.Open(dir, token, Options);
+                var log = FileAuditLog.Open(dir, new TokenCheckpointSigner(token), Options);
                 open = Math.Min(open, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 verified = log.StartVerifiedRecords;
                 if (head.Tail.Count != verified) throw new InvalidOperationException("the two starts saw different tails");
@@ -79,7 +79,7 @@ internal static class StartBench
     {
         var totals = Path.Combine(dir, WithdrawalTotalsFile.FileName);
         var keep = Path.Combine(dir, "totals.keep");
-        await using (var log = FileAuditLog.Open(dir, token, Options))
+        await using (var log = FileAuditLog.Open(dir, new TokenCheckpointSigner(token), Options))
         {
             await Write(log, 12_000 - tail); // ~7 MB: one segment
             await log.CheckpointAsync(CancellationToken.None);

@@ -10,10 +10,10 @@ public enum AuditKind { Decision, Outcome, Alert, Token, Truncation, Checkpoint,
 
 public static class AuditKinds
 {
-    public static string ToWire(this AuditKind kind) => kind.ToString().ToLowerInvariant();
+    public static string ToWire(this AuditKind kind) => Common.Wire.Name(kind);
 
     public static AuditKind Parse(string wire) =>
-        Enum.TryParse<AuditKind>(wire, ignoreCase: true, out var kind) && kind.ToWire() == wire
+        Common.Wire.TryParse<AuditKind>(wire, out var kind)
             ? kind
             : throw new FormatException($"unknown record kind '{wire}'");
 }

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Appliance.Common;
-using Appliance.Token;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Audit;
@@ -26,7 +25,7 @@ public sealed class AuditRetention : IAsyncDisposable
 {
     private readonly FileAuditLog _log;
     private readonly AuditRetentionOptions _options;
-    private readonly IHardwareToken? _signer;
+    private readonly ICheckpointSigner? _signer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly System.Threading.Channels.Channel<bool> _due =
@@ -159,7 +158,7 @@ public sealed class AuditRetention : IAsyncDisposable
         if (_signer is null) return (0, "checkpoints are off, so no anchor can be signed");
 
         byte[] signature;
-        try { signature = await Task.Run(() => _signer.SignDigest(KeySlot.Audit, AuditCheckpointSigning.Digest(b.Seq - 1, b.Prev)), cancellationToken); }
+        try { signature = await Task.Run(() => _signer.Sign(AuditCheckpointSigning.Digest(b.Seq - 1, b.Prev)), cancellationToken); }
         catch (Exception e) when (e is InvalidOperationException or IOException or CryptographicException)
         {
             _logger.LogWarning("audit retention: cannot sign the anchor, nothing pruned: {Error}", e.Message);
@@ -178,7 +177,7 @@ public sealed class AuditRetention : IAsyncDisposable
             Prev = b.Prev,
             PrunedAt = now,
             ExportedTo = _options.ExportDir,
-            Key = KeySlot.Audit.PivName(),
+            Key = _signer.KeyName,
             Signature = Convert.ToBase64String(signature),
         }.Save(directory);
         foreach (var (_, path) in prune) AtomicFile.Delete(path);
@@ -186,7 +185,7 @@ public sealed class AuditRetention : IAsyncDisposable
         var names = prune.Count == 1 ? Path.GetFileName(prune[0].Path) : $"{Path.GetFileName(prune[0].Path)} to {Path.GetFileName(prune[^1].Path)}";
         var detail = $"pruned {names} (records {firstPruned?.ToString() ?? "…"} to {b.Seq - 1}, the last written {b.Time:yyyy-MM-dd HH:mm}Z)" +
                      $"{(_options.ExportDir is { } to ? $", copied to {to} first" : "")}; the log now starts at record {b.Seq}, " +
-                     $"anchored by a checkpoint signed with slot {KeySlot.Audit.PivName()} ({AuditAnchor.FileName})";
+                     $"anchored by a checkpoint signed with slot {_signer.KeyName} ({AuditAnchor.FileName})";
         _logger.LogInformation("audit retention: {Detail}", detail);
         try { await _log.AppendAsync(AuditEntry.Note(AuditKind.Retention, now, detail), cancellationToken); }
         catch (Exception e) when (e is SignRefusal) { _logger.LogError("audit retention: could not record the prune: {Error}", e.Message); }

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Appliance.Common;
-using Appliance.Token;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Audit;

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Appliance.Common;
 using Appliance.Policy;
-using Appliance.Token;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,7 +35,7 @@ public sealed partial class FileAuditLog
     /// <paramref name="checkpointSigner"/> null: no checkpoints. Throws when the log cannot be written or
     /// is damaged after its last checkpoint: the server must not start.
     /// </summary>
-    public static FileAuditLog Open(string directory, IHardwareToken? checkpointSigner, FileAuditLogOptions? options = null,
+    public static FileAuditLog Open(string directory, ICheckpointSigner? checkpointSigner, FileAuditLogOptions? options = null,
         TimeProvider? time = null, ILogger? logger = null, IMeterFactory? meters = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -69,7 +68,7 @@ public sealed partial class FileAuditLog
                 first.Add(AuditEntry.Note(AuditKind.Truncation, time.GetUtcNow(), note));
             first.Add(AuditEntry.Note(AuditKind.Start, time.GetUtcNow(),
                 $"audit log opened after record {head.Seq} (verified from record {(head.Tail.Count > 0 ? head.Tail[0].Seq : head.Seq)}); " +
-                $"checkpoints {(checkpointSigner is null ? "off" : "signed by token " + checkpointSigner.Serial + " slot " + KeySlot.Audit.PivName())}"));
+                $"checkpoints {(checkpointSigner is null ? "off" : "signed by " + checkpointSigner.Description)}"));
             log.Commit(first);
             // A crash-looping appliance must still get its records signed: cover the recovered tail now.
             if (checkpointSigner is not null && head.Uncovered > 0) log.CheckpointAtStart();
@@ -111,12 +110,12 @@ public sealed partial class FileAuditLog
     private AuditEntry SignCheckpoint(long seq, string head)
     {
         _totals?.Stamp((seq, head));
-        var signature = _signer!.SignDigest(KeySlot.Audit, AuditCheckpointSigning.Digest(seq, head));
+        var signature = _signer!.Sign(AuditCheckpointSigning.Digest(seq, head));
         return new AuditEntry
         {
             Kind = AuditKind.Checkpoint,
             Time = _time.GetUtcNow(),
-            Checkpoint = new AuditCheckpoint(seq, head, KeySlot.Audit.PivName(), Convert.ToBase64String(signature)),
+            Checkpoint = new AuditCheckpoint(seq, head, _signer.KeyName, Convert.ToBase64String(signature)),
         };
     }
 }

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Appliance.Common;
 using Appliance.Pipeline;
-using Appliance.Token;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,7 +26,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly AuditSegmentWriter _segments;
     private readonly FileAuditLogOptions _options;
-    private readonly IHardwareToken? _signer;
+    private readonly ICheckpointSigner? _signer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _headLock = new();
@@ -44,7 +43,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     private long _batches;
     private int _disposed;
 
-    private FileAuditLog(string directory, AuditHead head, IHardwareToken? signer, FileAuditLogOptions options,
+    private FileAuditLog(string directory, AuditHead head, ICheckpointSigner? signer, FileAuditLogOptions options,
         TimeProvider time, ILogger logger, IMeterFactory? meters)
     {
         Directory = directory;
@@ -81,7 +80,7 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
     }
 
     /// <summary>The token that signs checkpoints (and retention's anchors); null when checkpoints are off.</summary>
-    internal IHardwareToken? Signer => _signer;
+    internal ICheckpointSigner? Signer => _signer;
 
     /// <summary>The log's meter (audit.* instruments); retention adds its disk gauges here.</summary>
     internal Meter Meter => _meter;
@@ -94,9 +93,6 @@ public sealed partial class FileAuditLog : IAuditSink, IAsyncDisposable
 
     /// <summary>The first record kept (1, or where retention's anchor starts the log).</summary>
     public long FirstSeq { get; internal set; }
-
-    /// <summary>Records waiting for the writer.</summary>
-    public long QueueDepth => Interlocked.Read(ref _queued);
 
     /// <summary>The last durable record: its sequence number and hash.</summary>
     public (long Seq, string Hash) Head

@@ -28,15 +28,10 @@ public static class Authorizer
 
     private static void CheckScope(BotProfile bot, Endpoint endpoint, string credential, IReadOnlyCollection<string> credentialScopes)
     {
-        if (endpoint.Scope == Scope.AuthOnly) return;
         var needed = Scopes.ToWire(endpoint.Scope);
-        var ok = bot.Scopes.Contains(needed)
-            || (endpoint.Scope == Scope.TradeTest && bot.Scopes.Contains(Scopes.ToWire(Scope.Trade)));
-        if (!ok)
+        if (!Scopes.Permits(bot.Scopes, endpoint.Scope))
             throw Refusals.ScopeDenied($"{endpoint.Method} {endpoint.Path}", needed, bot.Name);
-        var credentialOk = credentialScopes.Contains(needed)
-            || (endpoint.Scope == Scope.TradeTest && credentialScopes.Contains(Scopes.ToWire(Scope.Trade)));
-        if (!credentialOk)
+        if (!Scopes.Permits(credentialScopes, endpoint.Scope))
             throw Refusals.CredentialScopeMissing(credential, needed);
     }
 

@@ -1,3 +1,5 @@
+using Appliance.Common;
+
 namespace Appliance.Sealing;
 
 /// <summary>What physical approval a credential needs before its secret is used for a high-risk request.</summary>
@@ -13,30 +15,15 @@ public enum ApprovalMode
     Touch,
 }
 
-/// <summary>The wire names "none", "button", "touch" used in envelopes, the CLI and SignResponse.approval.</summary>
+/// <summary>The wire names "none", "button", "touch" used in envelopes, the CLI and SignResponse.approval (through <see cref="Wire"/>).</summary>
 public static class ApprovalModes
 {
-    public static string ToWire(this ApprovalMode mode) => mode switch
-    {
-        ApprovalMode.None => "none",
-        ApprovalMode.Button => "button",
-        ApprovalMode.Touch => "touch",
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown approval mode."),
-    };
+    public static string ToWire(this ApprovalMode mode) => Wire.Name(mode);
 
-    public static bool TryParse(string? wire, out ApprovalMode mode)
-    {
-        switch (wire)
-        {
-            case "none": mode = ApprovalMode.None; return true;
-            case "button": mode = ApprovalMode.Button; return true;
-            case "touch": mode = ApprovalMode.Touch; return true;
-            default: mode = default; return false;
-        }
-    }
+    public static bool TryParse(string? wire, out ApprovalMode mode) => Wire.TryParse(wire, out mode);
 
     public static ApprovalMode Parse(string wire, string paramName = "approval") =>
         TryParse(wire, out var mode)
             ? mode
-            : throw new ArgumentException($"Approval must be one of none, button, touch; got '{wire}'.", paramName);
+            : throw new ArgumentException($"Approval must be one of {Wire.List<ApprovalMode>()}; got '{Refusals.Echo(wire)}'.", paramName);
 }

@@ -71,17 +71,18 @@ public static class Scopes
     }
 
     /// <summary>
-    /// Whether a bot holding <paramref name="granted"/> may call an endpoint that needs <paramref name="required"/>:
-    /// auth-only endpoints are open to every bot, and trade includes trade-test (same Upbit group).
+    /// Whether a bot or credential holding <paramref name="granted"/> (wire names) may call an endpoint that
+    /// needs <paramref name="required"/>: auth-only endpoints are open to every bot, and trade includes
+    /// trade-test (same Upbit group). The one place this rule lives.
     /// </summary>
-    public static bool Permits(IReadOnlyCollection<Scope> granted, Scope required)
+    public static bool Permits(IReadOnlyCollection<string> granted, Scope required)
     {
         ArgumentNullException.ThrowIfNull(granted);
         return required switch
         {
             Scope.AuthOnly => true,
-            Scope.TradeTest => granted.Contains(Scope.TradeTest) || granted.Contains(Scope.Trade),
-            _ => granted.Contains(required),
+            Scope.TradeTest => granted.Contains(ToWire(Scope.TradeTest)) || granted.Contains(ToWire(Scope.Trade)),
+            _ => granted.Contains(ToWire(required)),
         };
     }
 }

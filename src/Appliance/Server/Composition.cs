@@ -64,7 +64,7 @@ internal sealed class Composition : IAsyncDisposable
             // Who may ask, and the record of what was done: checkpoints are signed by the token in the port now.
             var bots = Own(new BotRegistry(new BotStore(setup.Data.Root), time, logs.CreateLogger<BotRegistry>(), setup.BotPollInterval));
             var fileAudit = setup.Audit is null
-                ? Own(FileAuditLog.Open(setup.Data.AuditDir, new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware),
+                ? Own(FileAuditLog.Open(setup.Data.AuditDir, new TokenCheckpointSigner(new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware)),
                     setup.AuditOptions ?? new FileAuditLogOptions { MaxSegmentBytes = config.Audit.SegmentBytes }, time,
                     logs.CreateLogger<FileAuditLog>(), meters))
                 : null;

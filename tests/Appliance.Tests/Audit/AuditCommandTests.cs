@@ -30,7 +30,7 @@ public sealed class AuditCommandTests : IDisposable
     private async Task WriteAsync(int count)
     {
         using var token = TokenOpener.Open(_data, null);
-        await using var log = FileAuditLog.Open(_data.AuditDir, token);
+        await using var log = FileAuditLog.Open(_data.AuditDir, new TokenCheckpointSigner(token));
         for (var i = 1; i <= count; i++) await log.RecordAsync(AuditTestLog.Decision(i), CancellationToken.None);
     }
 
@@ -87,7 +87,7 @@ public sealed class AuditCommandTests : IDisposable
     public async Task Tail_escapes_control_characters_a_bot_put_in_any_field()
     {
         using (var token = TokenOpener.Open(_data, null))
-        await using (var log = FileAuditLog.Open(_data.AuditDir, token))
+        await using (var log = FileAuditLog.Open(_data.AuditDir, new TokenCheckpointSigner(token)))
         {
             await log.RecordAsync(AuditTestLog.Decision(1) with
             {

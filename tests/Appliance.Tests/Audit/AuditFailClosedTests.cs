@@ -1,3 +1,4 @@
+using Appliance.Devices.Tokens;
 using System.Diagnostics;
 using Appliance.Audit;
 using Appliance.Common;
@@ -87,7 +88,7 @@ public sealed class AuditFailClosedTests(ITestOutputHelper output) : IAsyncLifet
     {
         var dir = Path.Combine(mount, "audit");
         using var token = Appliance.Devices.Tokens.SoftwareToken.Create();
-        var log = FileAuditLog.Open(dir, token, new FileAuditLogOptions { CheckpointInterval = TimeSpan.FromHours(1) });
+        var log = FileAuditLog.Open(dir, new TokenCheckpointSigner(token), new FileAuditLogOptions { CheckpointInterval = TimeSpan.FromHours(1) });
         var filler = Path.Combine(mount, "filler");
         await using (var f = new FileStream(filler, FileMode.Create))
         {

@@ -33,7 +33,7 @@ public sealed class AuditRetentionTests : IAsyncLifetime
 
     private FileAuditLog Open(AuditRetentionOptions? options = null)
     {
-        _log = FileAuditLog.Open(_t.Directory, _t.Token, _t.Options, _clock);
+        _log = FileAuditLog.Open(_t.Directory, new TokenCheckpointSigner(_t.Token), _t.Options, _clock);
         _retention = new AuditRetention(_log, options ?? new AuditRetentionOptions(), _clock, NullLogger.Instance);
         return _log;
     }
@@ -188,7 +188,7 @@ public sealed class AuditRetentionTests : IAsyncLifetime
         // About 2.3 MB of records a "day" against a 4 MiB cap (the smallest allowed with 1 MiB segments).
         await using var t = new AuditTestLog(new FileAuditLogOptions
             { MaxSegmentBytes = 1024 * 1024, MaxBatch = 64, CheckpointInterval = TimeSpan.FromDays(30) });
-        await using var log = FileAuditLog.Open(t.Directory, t.Token, t.Options, _clock);
+        await using var log = FileAuditLog.Open(t.Directory, new TokenCheckpointSigner(t.Token), t.Options, _clock);
         await using var retention = new AuditRetention(log, new AuditRetentionOptions { SegmentMiB = 1, MaxMiB = 4, Compress = false }, _clock, NullLogger.Instance);
         var random = new Random(7);
         async Task Day(string tag)

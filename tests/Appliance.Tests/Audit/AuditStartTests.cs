@@ -109,7 +109,7 @@ public sealed class AuditStartTests : IAsyncLifetime
 
         // Next start with the token out: no checkpoint at start, and the 7 records still count.
         using var token = new SwitchableToken(_t.Token) { Present = false };
-        await using var log = FileAuditLog.Open(_t.Directory, token, options);
+        await using var log = FileAuditLog.Open(_t.Directory, new TokenCheckpointSigner(token), options);
         Assert.DoesNotContain(_t.Records(), r => r.Entry.Kind == AuditKind.Checkpoint);
         token.Present = true;
         // 7 + this start = 8 records: due now. With the count reset at start it would take 7 more records
@@ -123,7 +123,7 @@ public sealed class AuditStartTests : IAsyncLifetime
     {
         _t.Open();
         var before = File.ReadAllBytes(_t.Segment());
-        var e = Assert.Throws<InvalidOperationException>(() => FileAuditLog.Open(_t.Directory, _t.Token, _t.Options));
+        var e = Assert.Throws<InvalidOperationException>(() => FileAuditLog.Open(_t.Directory, new TokenCheckpointSigner(_t.Token), _t.Options));
         Assert.Contains("already open for writing", e.Message);
         Assert.Equal(before, File.ReadAllBytes(_t.Segment()));
         await _t.CloseAsync();

@@ -28,7 +28,7 @@ public sealed class AuditTestLog : IAsyncDisposable
 
     public FileAuditLog Open()
     {
-        Log = FileAuditLog.Open(Directory, Token, Options);
+        Log = FileAuditLog.Open(Directory, new TokenCheckpointSigner(Token), Options);
         return Log;
     }
 

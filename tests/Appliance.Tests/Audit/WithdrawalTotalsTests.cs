@@ -1,3 +1,4 @@
+using Appliance.Devices.Tokens;
 using System.Net;
 using System.Text.Json.Nodes;
 using Appliance.Audit;
@@ -44,7 +45,7 @@ public sealed class WithdrawalTotalsTests : IAsyncLifetime
 
     private WithdrawalPolicy Start()
     {
-        _log = FileAuditLog.Open(_t.Directory, _t.Token, _t.Options, _clock);
+        _log = FileAuditLog.Open(_t.Directory, new TokenCheckpointSigner(_t.Token), _t.Options, _clock);
         return new WithdrawalPolicy(_clock, _log.WithdrawalTotals);
     }
 

@@ -50,6 +50,15 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void The_audit_chain_knows_no_token()
+    {
+        // Checkpoints are signed through the audit log's own ICheckpointSigner; the executable adapts the token.
+        Types().That().ResideInNamespace("Appliance.Audit")
+            .Should().NotDependOnAny(Types().That().ResideInNamespace("Appliance.Token"))
+            .Check(Loaded.Value);
+    }
+
+    [Fact]
     public void Only_the_server_folder_wires_services()
     {
         // One place wires the app: feature folders register nothing with the container.

@@ -47,7 +47,7 @@ public class ScopeTests
     [InlineData(new[] { Scope.ViewWithdrawals }, Scope.Withdraw, false)]
     [InlineData(new[] { Scope.Withdraw }, Scope.Withdraw, true)]
     public void PermitsFollowsUpbitGroups(Scope[] granted, Scope required, bool permitted) =>
-        Assert.Equal(permitted, Scopes.Permits(granted, required));
+        Assert.Equal(permitted, Scopes.Permits(granted.Select(Scopes.ToWire).ToArray(), required));
 
     [Fact]
     public void RateGroupWireNames() =>

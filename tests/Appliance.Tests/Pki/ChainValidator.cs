@@ -2,15 +2,18 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Appliance.Pki;
+using Appliance.Pki;
+
+namespace Appliance.Tests.Pki;
 
 /// <summary>
 /// Checks that a leaf certificate was issued by the appliance CA for the expected purpose and is
-/// valid at a given time. The server uses it for bot certificates, clients for the server's.
+/// valid at a given time. A test helper: the server pins bot certificates by thumbprint and never
+/// needs a chain check, but the tests prove that what the CA issues is a valid chain for its purpose.
 /// The cheap explicit checks come first so the error says exactly what is wrong; X509Chain then
 /// proves the signature.
 /// </summary>
-public static class ChainValidator
+internal static class ChainValidator
 {
     public static bool IsIssuedBy(
         X509Certificate2 leaf,
