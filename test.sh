@@ -3,6 +3,7 @@
 #  - softhsm2: a real PKCS#11 token for the token tests (they fail, never skip, without it)
 #  - ykcs11: Yubico's PKCS#11 module, loaded for real (no YubiKey here: it must say so clearly)
 #  - python3-grpcio + protobuf-compiler-grpc, and @grpc/grpc-js (npm): stock clients for the interop tests
+#  - python3-requests, and ccxt + undici (npm, pinned): stock clients of the HTTPS front
 #  - systemd-analyze: checks the image's appliance.service
 #  - image/check.sh (the Raspberry Pi image recipe: units, firewall, scripts, an arm64 build run under qemu)
 #    installs what it needs itself
@@ -13,6 +14,7 @@ need=()
 [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null || need+=(softhsm2)
 ls /usr/lib/*-linux-gnu/libykcs11.so >/dev/null 2>&1 || need+=(ykcs11)
 /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null || need+=(python3-grpcio python3-protobuf)
+/usr/bin/python3 -c 'import requests' 2>/dev/null || need+=(python3-requests)
 [ -x /usr/bin/grpc_python_plugin ] && [ -e /usr/include/google/protobuf/timestamp.proto ] || need+=(protobuf-compiler-grpc libprotobuf-dev)
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 command -v systemd-analyze >/dev/null || need+=(systemd)
@@ -23,8 +25,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# Node's stock gRPC client for the interop test (versions pinned by package-lock.json).
-[ -d examples/node/node_modules/@grpc/grpc-js ] || (cd examples/node && npm ci --no-audit --no-fund --loglevel=error)
+# Node's stock gRPC client and ccxt for the interop tests (versions pinned by package-lock.json);
+# npm ci again whenever what is installed is not what the lock file pins.
+(cd examples/node && node -e '
+  const lock = require("./package-lock.json").packages;
+  for (const p of ["@grpc/grpc-js", "@grpc/proto-loader", "ccxt", "undici"])
+    if (require("./node_modules/" + p + "/package.json").version !== lock["node_modules/" + p].version) process.exit(1);
+' 2>/dev/null || npm ci --no-audit --no-fund --loglevel=error)
 
 # The Raspberry Pi image recipe; it fails loudly, never skips (needs root: debootstrap, chroot).
 image/check.sh

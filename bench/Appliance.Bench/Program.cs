@@ -8,6 +8,7 @@ using Appliance.Bench;
 //   process          the real `appliance demo` process: start to first Send, RSS after load.
 //   soak             N bots with their own certificates, mixed endpoints, RSS sampled over time (CSV + PNG).
 //   rotation, start  audit segment rotation; verifying from the last checkpoint at start.
+//   --floors N       reading policy floors back from an N-record audit log (FloorsBench).
 // Usage: dotnet run -c Release --project bench/Appliance.Bench -- [SUBCOMMAND] [options]
 Appliance.Server.ThreadPoolSetup.Widen(); // as the appliance does at process start
 if (args is ["rotation", ..]) return await RotationBench.RunAsync(args[1..]);
@@ -21,6 +22,9 @@ if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
     Console.Error.WriteLine($"unknown benchmark '{args[0]}'; use throughput, overhead, process, soak, rotation, start, or none (audit sinks)");
     return 2;
 }
+
+if (Array.IndexOf(args, "--floors") >= 0)
+    return await FloorsBench.RunAsync((int)Slices.Arg(args, "--floors", 0), Slices.FreshDir(Slices.Arg(args, "--dir", "bench-data")));
 
 var seconds = Slices.Arg(args, "--seconds", 8.0);
 var concurrency = (int)Slices.Arg(args, "--concurrency", 32);

@@ -8,15 +8,24 @@ namespace Appliance.Client;
 /// </summary>
 public static class ApplianceHttp
 {
-    /// <summary>A client whose BaseAddress is the front (bot.json's endpoint). The caller disposes it; it owns its handler.</summary>
-    public static HttpClient CreateClient(ApplianceBundle bundle, TimeSpan? timeout = null)
+    /// <summary>Above the appliance's approval timeout (60 s by default): a withdrawal waits for a person.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// A client whose BaseAddress is the front: <paramref name="endpoint"/> when given, else bot.json's
+    /// endpoint (the same listener as gRPC). It presents the bundle's certificate and trusts only the
+    /// bundle's CA. It speaks HTTP/2 when the front offers it, HTTP/1.1 otherwise. The caller disposes it;
+    /// it owns its handler, not the bundle.
+    /// </summary>
+    public static HttpClient CreateClient(ApplianceBundle bundle, Uri? endpoint = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         return new HttpClient(ApplianceTls.CreateHandler(bundle), disposeHandler: true)
         {
-            BaseAddress = bundle.Endpoint,
-            // Above the approval timeout (60 s by default): a withdrawal waits for a person.
-            Timeout = timeout ?? TimeSpan.FromSeconds(90),
+            BaseAddress = endpoint ?? bundle.Endpoint,
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Timeout = timeout ?? DefaultTimeout,
         };
     }
 }

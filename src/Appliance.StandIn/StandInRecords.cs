@@ -25,6 +25,9 @@ public sealed record AcceptedRequest(
 
     /// <summary>The fault applied after processing (delay, dropped connection, oversized body), if any.</summary>
     public StandInFaultKind? Fault { get; init; }
+
+    /// <summary>The names of the HTTP headers that reached the stand-in, lower-case (e.g. to show no Origin was sent).</summary>
+    public IReadOnlyList<string> HeaderNames { get; init; } = [];
 }
 
 /// <summary>A request refused before the exchange acted: bad shape (400), bad token (401) or unknown path (404).</summary>

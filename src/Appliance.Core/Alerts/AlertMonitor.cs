@@ -8,7 +8,7 @@ namespace Appliance.Alerts;
 
 /// <summary>
 /// The alerts that do not come from a decision: it watches the bots and credentials (new ones,
-/// expiry, age), the token (removed) and the audit log (cannot write), and raises them.
+/// expiry, age, new withdrawal addresses), the token (removed) and the audit log (cannot write), and raises them.
 /// </summary>
 public sealed class AlertMonitor : IAsyncDisposable
 {
@@ -19,15 +19,17 @@ public sealed class AlertMonitor : IAsyncDisposable
     private readonly ApplianceState _state;
     private readonly FileAuditLog? _audit;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _coolingOff;
     private readonly AuditRetention? _retention;
     private readonly AuditDiskAlert? _disk;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public AlertMonitor(AlertRules rules, AlertDispatcher alerts, BotRegistry bots, CredentialVault vault, ApplianceState state,
-        FileAuditLog? audit, TimeProvider time, TimeSpan interval, AuditRetention? retention = null, double diskAlertPercent = 80)
+        FileAuditLog? audit, TimeProvider time, TimeSpan interval, AuditRetention? retention = null, double diskAlertPercent = 80,
+        TimeSpan coolingOff = default)
     {
-        (_rules, _alerts, _bots, _vault, _state, _audit, _time) = (rules, alerts, bots, vault, state, audit, time);
+        (_rules, _alerts, _bots, _vault, _state, _audit, _time, _coolingOff) = (rules, alerts, bots, vault, state, audit, time, coolingOff);
         (_retention, _disk) = (retention, retention is null ? null : new AuditDiskAlert(diskAlertPercent, time));
         // What the log's start found (totals rebuilt from the log, …) reaches the operator like any alert.
         foreach (var warning in audit?.StartWarnings ?? []) _alerts.Raise(new Alert(AlertRuleNames.AuditStart, time.GetUtcNow(), warning));
@@ -53,6 +55,7 @@ public sealed class AlertMonitor : IAsyncDisposable
         var credentials = _vault.Names.Select(n => { try { return _vault.Metadata(n); } catch (Exception e) when (e is InvalidOperationException or Common.SignRefusal) { return null; } })
             .OfType<Sealing.CredentialMetadata>();
         foreach (var alert in _rules.ObserveInventory(_bots.All.Select(b => b.Name), credentials)) _alerts.Raise(alert);
+        foreach (var alert in _rules.ObserveAddresses(_bots.All, _coolingOff)) _alerts.Raise(alert);
         CheckDisk();
     }
 

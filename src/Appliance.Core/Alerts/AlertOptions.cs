@@ -53,6 +53,10 @@ public static class AlertRuleNames
     public const string CredentialAge = "credential_age";
     public const string TokenRemoved = "token_removed";
     public const string AuditUnavailable = "audit_unavailable";
+    /// <summary>A bot profile, credential or config whose policy signature does not verify (or that cannot be read) was not loaded.</summary>
+    public const string PolicyRejected = "policy_rejected";
+    /// <summary>A withdrawal address was added to a bot: it waits out its cooling-off, time for the operator to object.</summary>
+    public const string WithdrawalAddressAdded = "withdrawal_address_added";
     public const string AuditDisk = "audit_disk";
     public const string AuditStart = "audit_start";
 }

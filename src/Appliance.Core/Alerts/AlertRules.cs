@@ -2,6 +2,7 @@ using System.Globalization;
 using Appliance.Common;
 using Appliance.Sealing;
 using Appliance.Pipeline;
+using Appliance.Policy;
 using Appliance.Upbit;
 
 namespace Appliance.Alerts;
@@ -22,6 +23,7 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
     private readonly Dictionary<string, Queue<DateTimeOffset>> _bursts = [];
     private readonly Dictionary<string, DateTimeOffset> _burstAlerted = [];
     private HashSet<string>? _knownBots;
+    private HashSet<string>? _knownAddresses;
     private HashSet<string>? _knownCredentials;
     private readonly HashSet<string> _credentialWarned = [];
     private bool _tokenPresent = true;
@@ -33,9 +35,9 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
         var bot = d.Bot == "-" ? null : d.Bot;
         lock (_gate)
         {
-            if (d.Endpoint is { IsWithdrawal: true } endpoint)
+            if (d.Endpoint is { MovesAssets: true } endpoint)
                 alerts.Add(new Alert(AlertRuleNames.Withdrawal, now,
-                    $"withdrawal request {endpoint} by {d.Bot} ({Wire.Name(d.Outcome)}{(d.Reason is null ? "" : " " + d.Reason)}): {Describe(d.Params)}",
+                    $"{(endpoint.IsWithdrawal ? "withdrawal" : "asset transfer")} request {endpoint} by {d.Bot} ({Wire.Name(d.Outcome)}{(d.Reason is null ? "" : " " + d.Reason)}): {Describe(d.Params)}",
                     bot, d.Credential));
             if (d.Outcome is Outcome.Sent or Outcome.Signed && bot is not null && Notional(d) is { } notional && LargeOrder(bot, notional) is { } median)
                 alerts.Add(new Alert(AlertRuleNames.LargeOrder, now,
@@ -81,6 +83,36 @@ public sealed class AlertRules(AlertOptions options, TimeProvider time)
                     alerts.Add(new Alert(AlertRuleNames.CredentialAge, now,
                         $"credential '{c.Name}' is {(now - c.Created).TotalDays:0} days old (over {options.CredentialMaxAgeDays:0}); rotate the Upbit key", Credential: c.Name));
             }
+        }
+        return alerts;
+    }
+
+    /// <summary>
+    /// An alert per withdrawal address that appears on a bot while this server runs, and, at the first look, per address
+    /// still in its cooling-off (added while the server was down): the operator has until it opens to object.
+    /// </summary>
+    public IReadOnlyList<Alert> ObserveAddresses(IEnumerable<BotProfile> bots, TimeSpan coolingOff)
+    {
+        var alerts = new List<Alert>();
+        var now = time.GetUtcNow();
+        var current = new Dictionary<string, (BotProfile Bot, WithdrawalAddress Address)>(StringComparer.Ordinal);
+        foreach (var bot in bots.Where(b => b.Revoked is null))
+            foreach (var address in bot.WithdrawAddresses)
+                current.TryAdd($"{bot.Name}|{address}", (bot, address));
+        lock (_gate)
+        {
+            var first = _knownAddresses is null;
+            var known = _knownAddresses ?? [];
+            foreach (var (key, (bot, address)) in current.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                if (known.Contains(key)) continue;
+                var opens = address.OpensAt(coolingOff);
+                if (first && !(opens > now)) continue; // already usable when this server started: nothing new
+                alerts.Add(new Alert(AlertRuleNames.WithdrawalAddressAdded, now, opens > now
+                    ? $"withdrawal address {address} was added to bot '{bot.Name}'; usable from {opens.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC unless you revoke the bot or remove the address"
+                    : $"withdrawal address {address} was added to bot '{bot.Name}' and is usable now", bot.Name));
+            }
+            _knownAddresses = [.. current.Keys];
         }
         return alerts;
     }

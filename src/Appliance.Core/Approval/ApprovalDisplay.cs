@@ -22,6 +22,10 @@ public static class ApprovalDisplay
                 Get("transaction_type") == "internal" ? "withdraw coin (internal)" : "withdraw coin",
                 Get("currency"), Get("net_type"), Get("amount"), Get("address")),
             ("POST", "/v1/withdraws/krw") => new(request.Bot, "withdraw KRW to bank", "KRW", null, Get("amount"), null),
+            ("POST", "/v1/pockets/transfers") => new(request.Bot, "transfer to pocket", Get("currency"), null, Get("amount"), Get("to")),
+            ("POST", "/v1/pockets/universal_transfers") => new(request.Bot,
+                Get("from") is { } from ? $"transfer from pocket {from}" : "transfer to pocket", Get("currency"), null, Get("amount"), Get("to")),
+            ("POST", "/v1/deposits/krw") => new(request.Bot, "deposit KRW from bank", "KRW", null, Get("amount"), null),
             ("DELETE", "/v1/orders/open") => new(request.Bot, "cancel all open orders", null, null, null, null),
             _ => new(request.Bot, $"{e.Method} {e.Path}", null, null, null, null),
         };
@@ -36,7 +40,7 @@ public static class ApprovalDisplay
         if (prompt.Amount is not null) lines.Add($"amount {prompt.Amount}");
         if (prompt.Address is not null)
         {
-            lines.Add("address:");
+            lines.Add(IsPocketTransfer(request) ? "to pocket:" : "address:");
             lines.AddRange(ApprovalText.AddressLines(prompt.Address));
         }
         if (request.Params.FirstOrDefault(x => x.Key == "secondary_address").Value is { } memo)
@@ -61,9 +65,13 @@ public static class ApprovalDisplay
         if (prompt.Currency is not null) text.Append($" currency={prompt.Currency}");
         if (prompt.Network is not null) text.Append($" net_type={prompt.Network}");
         if (prompt.Amount is not null) text.Append($" amount={prompt.Amount}");
-        if (prompt.Address is not null) text.Append($" address={prompt.Address}");
-        foreach (var x in request.Params.Where(x => x.Key is not ("currency" or "net_type" or "amount" or "address")))
+        var addressKey = IsPocketTransfer(request) ? "to" : "address";
+        if (prompt.Address is not null) text.Append($" {addressKey}={prompt.Address}");
+        foreach (var x in request.Params.Where(x => x.Key != addressKey && x.Key is not ("currency" or "net_type" or "amount")))
             text.Append($" {x.Key}={x.Value}");
         return text.ToString();
     }
+
+    private static bool IsPocketTransfer(ApprovalRequest request) =>
+        request.Endpoint.MovesAssets && !request.Endpoint.IsWithdrawal;
 }

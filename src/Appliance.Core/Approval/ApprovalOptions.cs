@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace Appliance.Approval;
 
 /// <summary>
-/// The "approval" section of appliance.json: which requests beyond withdrawals wait for a
-/// physical approval, and how long an approval may wait. Withdrawals always wait; no option turns that off.
+/// The "approval" section of appliance.json: which requests beyond withdrawals and pocket transfers wait for a
+/// physical approval, and how long an approval may wait. Requests that move assets always wait; no option turns
+/// that off. Every key here that can widen power is in the signed config (Policy/SignedConfigKeys).
 /// </summary>
 public sealed record ApprovalOptions
 {
@@ -16,6 +17,12 @@ public sealed record ApprovalOptions
     /// <summary>Orders whose notional (quote currency) is above this wait for approval; null: none do.
     /// A market order whose notional is unknown before it fills waits too (fail closed).</summary>
     [JsonPropertyName("order_notional_above")] public decimal? OrderNotionalAbove { get; init; }
+
+    /// <summary>True (default): <c>POST /v1/deposits/krw</c> waits for approval; it pulls money from the registered bank account.</summary>
+    [JsonPropertyName("deposit_krw")] public bool DepositKrw { get; init; } = true;
+
+    /// <summary>True (default): the travel-rule verifications (<c>POST /v1/travel_rule/deposit/uuid|txid</c>) wait for approval.</summary>
+    [JsonPropertyName("travel_rule")] public bool TravelRule { get; init; } = true;
 
     /// <summary>True: <c>DELETE /v1/orders/open</c> (cancel all open orders) waits for approval.</summary>
     [JsonPropertyName("cancel_all")] public bool CancelAll { get; init; }

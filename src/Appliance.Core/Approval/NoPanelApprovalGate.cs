@@ -7,20 +7,23 @@ using Appliance.Upbit;
 namespace Appliance.Approval;
 
 /// <summary>
-/// The gate when no panel can take an approval: a button approval is refused, fail closed, because a
-/// withdrawal must never be sent without a physical approval. A touch is still physical, so touch
-/// approvals run, one at a time, announced by <paramref name="prompt"/> (the log, without a panel).
+/// The gate when no panel can take an approval: a button approval is refused, fail closed, because a request in
+/// the approval tiers (every withdrawal and pocket transfer always: Endpoint.MovesAssets) must never be sent without
+/// a physical approval. A touch is still physical, so touch approvals run, one at a time, announced by
+/// <paramref name="prompt"/> (the log, without a panel).
 /// </summary>
-public sealed class NoPanelApprovalGate(ITouchPrompt prompt, TimeProvider time, int maxQueuedPerBot = 3) : IApprovalGate, IDisposable
+public sealed class NoPanelApprovalGate(ITouchPrompt prompt, TimeProvider time, int maxQueuedPerBot = 3, ApprovalOptions? options = null)
+    : IApprovalGate, IDisposable
 {
+    private readonly ApprovalOptions _options = options ?? new ApprovalOptions();
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly Dictionary<string, int> _queued = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _pending;
 
-    public bool Requires(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters) => endpoint.IsWithdrawal;
+    public bool Requires(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters) => ApprovalTiers.Requires(_options, endpoint, parameters);
 
-    public bool MayRequire(Scope scope) => scope == Scope.Withdraw;
+    public bool MayRequire(Scope scope) => ApprovalTiers.MayRequire(_options, scope);
 
     public int Pending => Volatile.Read(ref _pending);
 

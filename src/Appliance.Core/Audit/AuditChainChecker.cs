@@ -26,6 +26,16 @@ internal sealed class AuditChainChecker
         if (firstSeq > 1) _uncovered[firstSeq - 1] = prev;
     }
 
+    /// <summary>
+    /// With a key: follows moves to a new primary token (recovery restore), so checkpoints after a move verify against
+    /// the new audit key; null: every checkpoint must verify against the key given.
+    /// </summary>
+    public AuditKeyTracker? Keys { get; init; }
+
+    private string? _lastCheckpointedHash;
+
+    private byte[]? Key => Keys?.Current ?? _key;
+
     public long Expected { get; private set; }
     public string Prev { get; private set; }
     public long Records { get; private set; }
@@ -68,7 +78,7 @@ internal sealed class AuditChainChecker
         {
             if (c.Seq < _firstSeq - 1)
             {
-                if (_key is not null && !AuditCheckpointSigning.Verify(_key, c))
+                if (_key is not null && !AuditCheckpointSigning.Verify(Key!, c))
                     return $"checkpoint signature does not verify against the pinned audit key (token.json slot {c.Key})";
                 CheckpointsOfPrunedRecords++;
             }
@@ -78,9 +88,11 @@ internal sealed class AuditChainChecker
                     return $"checkpoint names record {c.Seq}, which is not a record since the previous checkpoint";
                 if (hash != c.Hash)
                     return $"checkpoint names record {c.Seq} with a hash that is not that record's hash";
-                if (_key is not null && !AuditCheckpointSigning.Verify(_key, c))
+                if (_key is not null && !AuditCheckpointSigning.Verify(Key!, c))
                     return $"checkpoint signature does not verify against the pinned audit key (token.json slot {c.Key})";
             }
+            Keys?.Covered(c.Seq);
+            if (c.Seq >= LastCheckpointed) _lastCheckpointedHash = c.Hash;
             foreach (var seq in _uncovered.Keys.Where(k => k <= c.Seq).ToList()) _uncovered.Remove(seq);
             while (_uncoveredContent.TryPeek(out var s) && s <= c.Seq) _uncoveredContent.Dequeue();
             LastCheckpointed = Math.Max(LastCheckpointed, c.Seq);
@@ -88,6 +100,8 @@ internal sealed class AuditChainChecker
         }
         else
         {
+            if (Keys?.Observe(r, seq => _uncovered.TryGetValue(seq, out var h) ? h : seq == LastCheckpointed ? _lastCheckpointedHash : null) is { } rotation)
+                return rotation;
             LastContent = r.Seq;
             _uncoveredContent.Enqueue(r.Seq);
         }

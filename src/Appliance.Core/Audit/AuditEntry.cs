@@ -6,7 +6,16 @@ using Appliance.Sealing;
 namespace Appliance.Audit;
 
 /// <summary>What a record is about. The wire names are lower case (<see cref="AuditKinds.ToWire"/>).</summary>
-public enum AuditKind { Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop, Retention }
+public enum AuditKind
+{
+    Decision, Outcome, Alert, Token, Truncation, Checkpoint, Start, Stop, Retention,
+
+    /// <summary>A policy record reached a version (an anchor) or the floors of all records (a snapshot): PolicyAnchorLog.</summary>
+    Policy,
+
+    /// <summary>A token key event: a recovery key enrolled, or the data dir moved to a new primary token (AuditKeyEvents).</summary>
+    Key,
+}
 
 public static class AuditKinds
 {

@@ -38,6 +38,7 @@ public static class AuditVerifier
     public static AuditVerification Verify(string directory, ReadOnlySpan<byte> auditPublicKey)
     {
         var key = auditPublicKey.ToArray();
+        var keys = AuditKeyTracker.Start(directory, key, out var keyProblem); // follows moves to a new primary (recovery restore)
         var warnings = new List<string>();
         var segments = AuditSegments.List(directory);
         AuditAnchor? anchor;
@@ -52,7 +53,7 @@ public static class AuditVerifier
             warnings.Add($"{behind} segment(s) before the anchor (record {anchor!.FirstSeq}) are still present: a prune was interrupted; the server deletes them");
         var kept = segments.Skip(behind).ToList();
         var firstIndex = anchor?.FirstSegment ?? 1;
-        var checker = new AuditChainChecker(anchor?.FirstSeq ?? 1, anchor?.Prev ?? AuditRecord.Genesis, key);
+        var checker = new AuditChainChecker(anchor?.FirstSeq ?? 1, anchor?.Prev ?? AuditRecord.Genesis, key) { Keys = keys };
 
         AuditVerification Fail(string file, int line, long? seq, string message) =>
             new(new AuditProblem(file, line, seq, message), checker.Records, kept.Count, checker.Checkpoints, checker.Expected - 1,
@@ -63,6 +64,7 @@ public static class AuditVerifier
 
         if (kept.Count == 0)
             return Fail(directory, 0, null, "no audit segments (audit-*.jsonl) found; is this the data dir's audit folder?");
+        if (keyProblem is not null) return Fail(directory, 0, null, keyProblem);
         // A torn record is allowed only at the end of the last segment that has any record (the next one
         // may be the empty segment the writer prepared in advance).
         var lastWithBytes = kept.FindLastIndex(s => new FileInfo(s.Path).Length > 0);
@@ -96,6 +98,8 @@ public static class AuditVerifier
                 warnings.Add($"{name} ends with a torn record of {torn} bytes (a crash; never acknowledged); the server cuts it off and records that when it starts");
             }
         }
+        if (keys.Rotations > 0)
+            warnings.Add($"the log moved to a new primary token {keys.Rotations} time(s) (recovery restore), each signed by the enrolled recovery key; later checkpoints verify against the new audit key");
         if (checker.Checkpoints == 0)
             warnings.Add("no checkpoint yet: the chain is whole but not yet signed by the token");
         else if (checker.LastCheckpointed < checker.LastContent)

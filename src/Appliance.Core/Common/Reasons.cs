@@ -1,7 +1,7 @@
 namespace Appliance.Common;
 
 /// <summary>The stable reason codes (google.rpc.ErrorInfo.reason, X-Appliance-Reason). Add, never rename: bots match on them.</summary>
-public static class Reasons
+public static partial class Reasons
 {
     // INVALID_ARGUMENT
     public const string UnknownEndpoint = "UNKNOWN_ENDPOINT";
@@ -39,6 +39,8 @@ public static class Reasons
     public const string ApprovalTimeout = "APPROVAL_TIMEOUT";
     public const string WithdrawAddressDenied = "WITHDRAW_ADDRESS_DENIED";
     public const string WithdrawLimit = "WITHDRAW_LIMIT";
+    public const string TransferPocketDenied = "TRANSFER_POCKET_DENIED";
+    public const string AddressCoolingOff = "ADDRESS_COOLING_OFF";
 
     // FAILED_PRECONDITION
     public const string KeyAbsent = "KEY_ABSENT";

@@ -6,7 +6,7 @@ namespace Appliance.Common;
 /// Arguments that come from the bot are passed through <see cref="Echo"/> so a message never carries
 /// control characters or an unbounded value.
 /// </summary>
-public static class Refusals
+public static partial class Refusals
 {
     /// <summary>google.rpc.ErrorInfo.domain of every refusal.</summary>
     public const string Domain = "appliance.v1";
@@ -159,6 +159,10 @@ public static class Refusals
     public static SignRefusal WithdrawAddressDenied(string bot, string destination) => Denied(Reasons.WithdrawAddressDenied,
         $"Bot '{bot}' may not withdraw {destination}: that destination is not on its allowlist.");
 
+    public static SignRefusal AddressCoolingOff(string bot, string destination, DateTimeOffset opens) => Denied(Reasons.AddressCoolingOff,
+        $"Bot '{bot}' may withdraw {destination} only from {opens.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC: "
+        + "the address was added recently and is still in its cooling-off period ('cooling_off' in appliance.json); send it again after that time.");
+
     public static SignRefusal NoWithdrawAddresses(string bot) => Denied(Reasons.WithdrawAddressDenied,
         $"Bot '{bot}' has no withdrawal addresses; re-add it with --withdraw-address CURRENCY:NET_TYPE:ADDRESS[:SECONDARY] to allow one.");
 
@@ -167,6 +171,12 @@ public static class Refusals
 
     public static SignRefusal WithdrawAbove24h(string bot, decimal used, decimal amount, string currency, decimal cap) => Denied(Reasons.WithdrawLimit,
         $"Bot '{bot}' has withdrawn or is withdrawing {used} {currency} in the last 24 h; {amount} more would pass its 24 h cap of {cap} {currency}. Wait, or raise the cap with --withdraw-cap.");
+
+    public static SignRefusal TransferPocketDenied(string bot, string endpoint, string destination) => Denied(Reasons.TransferPocketDenied,
+        $"Bot '{bot}' may not {endpoint} to pocket '{Echo(destination)}': that pocket is not on its allowlist; ask the operator to add it with 'bots add --transfer-pocket'.");
+
+    public static SignRefusal NoTransferPockets(string bot, string endpoint) => Denied(Reasons.TransferPocketDenied,
+        $"Bot '{bot}' has no destination pockets, so it may not {endpoint}; re-add it with --transfer-pocket POCKET_UUID to allow one.");
 
     public static SignRefusal ApprovalRejected(string what) => Denied(Reasons.ApprovalRejected,
         $"The operator rejected {what} on the appliance panel; nothing was sent.");

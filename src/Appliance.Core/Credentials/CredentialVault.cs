@@ -32,16 +32,31 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
     }
 
     /// <summary>Replaces the contents: every credential that needs no touch is unsealed with the token.</summary>
-    public void Load(IEnumerable<SealedCredential> credentials, IHardwareToken token)
+    /// <returns>The credentials left out, and why: one sealed to another key or altered on disk does not keep
+    /// the others (or a removal) from loading. A token that fails during the load still throws.</returns>
+    public IReadOnlyList<(string Name, string Problem)> Load(IEnumerable<SealedCredential> credentials, IHardwareToken token)
     {
         var next = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var skipped = new List<(string, string)>();
         try
         {
             foreach (var sealedCredential in credentials)
             {
-                var secret = sealedCredential.Metadata.Approval == ApprovalMode.Touch
-                    ? null
-                    : CredentialSealer.Unseal(sealedCredential, token);
+                if (!token.GetPublicKey(sealedCredential.Slot).AsSpan().SequenceEqual(sealedCredential.TokenPublicKey.Span))
+                {
+                    skipped.Add((sealedCredential.Name, $"sealed to another key than slot {sealedCredential.Slot.PivName()} of token {token.Serial}; run 'appliance credentials rotate {sealedCredential.Name}'"));
+                    continue;
+                }
+                SecretBytes? secret;
+                try
+                {
+                    secret = sealedCredential.Metadata.Approval == ApprovalMode.Touch ? null : CredentialSealer.Unseal(sealedCredential, token);
+                }
+                catch (System.Security.Cryptography.CryptographicException e)
+                {
+                    skipped.Add((sealedCredential.Name, e.Message));
+                    continue;
+                }
                 next[sealedCredential.Name] = new Entry(sealedCredential, secret);
             }
         }
@@ -51,6 +66,7 @@ public sealed class CredentialVault(TimeProvider time) : IDisposable
             throw;
         }
         Swap(next);
+        return skipped;
     }
 
     /// <summary>Zeroes every secret but keeps the metadata, so refusals can still name the credential.</summary>

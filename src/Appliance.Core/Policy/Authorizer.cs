@@ -18,6 +18,7 @@ public static class Authorizer
         CheckScope(bot, endpoint, credential, credentialScopes);
         CheckMarkets(bot, endpoint, parameters);
         OrderCaps.Check(bot, endpoint, parameters, remainingBound);
+        PocketTransfers.Check(bot, endpoint, parameters);
     }
 
     public static void CheckCredential(BotProfile bot, string credential)

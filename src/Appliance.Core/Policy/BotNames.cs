@@ -8,6 +8,8 @@ public static partial class BotNames
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
     private static partial Regex NamePattern();
 
+    public static bool IsValid(string? name) => !string.IsNullOrEmpty(name) && NamePattern().IsMatch(name);
+
     public static void Validate(string name, string what = "bot")
     {
         if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name))

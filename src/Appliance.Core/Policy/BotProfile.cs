@@ -41,6 +41,9 @@ public sealed record BotProfile
     /// <summary>Per-withdrawal and rolling 24 h caps by currency; a currency without one is not capped.</summary>
     [JsonPropertyName("withdraw_caps")] public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
 
+    /// <summary>Pockets (their UUIDs, as Upbit takes them in <c>to</c>) the bot may transfer assets to; a pocket transfer anywhere else is refused.</summary>
+    [JsonPropertyName("transfer_pockets")] public IReadOnlyList<string> TransferPockets { get; init; } = [];
+
     /// <summary>True (bots add --detached): the bot may take detached tokens from Sign, where they grant nothing beyond its scopes.</summary>
     [JsonPropertyName("detached")] public bool Detached { get; init; }
 
@@ -59,6 +62,12 @@ public sealed record BotProfile
 
     /// <summary>Set by <c>bots revoke</c>; a revoked bot is refused with UNAUTHENTICATED.</summary>
     [JsonPropertyName("revoked")] public DateTimeOffset? Revoked { get; init; }
+
+    /// <summary>
+    /// The policy signature (Policy/Signing): the version of this profile and the token's signature over it. Changes
+    /// that widen power need a new signature; changes that narrow it keep the old one (PolicySeal.Signed).
+    /// </summary>
+    [JsonPropertyName("policy")] public PolicySeal? Policy { get; init; }
 
     /// <summary>The private ranges used when <c>bots add</c> gets no --allow-ip: the LAN, never the internet.</summary>
     public static readonly IReadOnlyList<string> DefaultAllowIps =

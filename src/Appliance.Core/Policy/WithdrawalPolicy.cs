@@ -19,20 +19,30 @@ namespace Appliance.Policy;
 /// above what was really withdrawn, never below: a reservation found at start is counted as signed
 /// at that moment (its 24 h run from the restart, later than any real signing).
 /// </para>
+/// <para>
+/// An address added less than <c>cooling_off</c> ago is refused with ADDRESS_COOLING_OFF, saying when it
+/// opens: its <c>added</c> time is signed with the profile, so it cannot be moved back without the token.
+/// </para>
 /// </summary>
 public sealed class WithdrawalPolicy
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
+    /// <summary>How long a new address waits (appliance.json <c>cooling_off</c>).</summary>
+    public TimeSpan CoolingOff => _coolingOff;
+
     private readonly TimeProvider _time;
     private readonly IWithdrawalLedger? _store;
+    private readonly TimeSpan _coolingOff;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Bot, string Currency), List<WithdrawalReservation>> _ledger = [];
 
-    public WithdrawalPolicy(TimeProvider time, IWithdrawalLedger? store = null)
+    /// <param name="coolingOff">How long a new address waits (appliance.json <c>cooling_off</c>); zero: no wait.</param>
+    public WithdrawalPolicy(TimeProvider time, IWithdrawalLedger? store = null, TimeSpan coolingOff = default)
     {
         _time = time;
         _store = store;
+        _coolingOff = coolingOff;
         if (store is null) return;
         var now = time.GetUtcNow();
         foreach (var e in store.Loaded)
@@ -94,9 +104,18 @@ public sealed class WithdrawalPolicy
         lock (_lock) return Entries(bot, currency.ToUpperInvariant()).Sum(e => e.Amount);
     }
 
-    private static void CheckAddress(BotProfile bot, string currency, string netType, string address, string? secondary)
+    private void CheckAddress(BotProfile bot, string currency, string netType, string address, string? secondary)
     {
-        if (bot.WithdrawAddresses.Any(a => a.Matches(currency, netType, address, secondary))) return;
+        var matches = bot.WithdrawAddresses.Where(a => a.Matches(currency, netType, address, secondary)).ToList();
+        if (matches.Count > 0)
+        {
+            // Listed twice (added again later): the earliest opening counts, since the older entry was signed too.
+            // An entry from before cooling-off (no added time) never waited.
+            var opens = matches.Any(a => a.Added is null) ? null : matches.Min(a => a.OpensAt(_coolingOff));
+            if (opens is { } at && _time.GetUtcNow() < at)
+                throw Refusals.AddressCoolingOff(bot.Name, $"{currency} on network '{Refusals.Echo(netType)}' to '{Refusals.Echo(address)}'", at);
+            return;
+        }
         throw bot.WithdrawAddresses.Count == 0
             ? Refusals.NoWithdrawAddresses(bot.Name)
             : Refusals.WithdrawAddressDenied(bot.Name,

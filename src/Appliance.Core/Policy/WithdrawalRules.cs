@@ -18,6 +18,19 @@ public sealed record WithdrawalAddress(
 {
     private const int MaxAddressLength = 128;
 
+    /// <summary>
+    /// When the address was added to the bot (the CLI stamps it, and it is signed with the profile): it may be used
+    /// from <c>Added + cooling_off</c> on. Null for addresses added before cooling-off existed: usable at once.
+    /// </summary>
+    [JsonPropertyName("added")] public DateTimeOffset? Added { get; init; }
+
+    /// <summary>When this address may first be used, or null when it never waited.</summary>
+    public DateTimeOffset? OpensAt(TimeSpan coolingOff) => Added is { } added ? added + coolingOff : null;
+
+    /// <summary>Same destination (currency, network, address, memo), whenever it was added.</summary>
+    public bool SameDestination(WithdrawalAddress other) =>
+        Matches(other.Currency, other.NetType, other.Address, other.SecondaryAddress);
+
     public static WithdrawalAddress Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -22,7 +22,7 @@ public sealed record CredentialMetadata
 
     /// <summary>Upbit's permission groups (DESIGN.md "Operator CLI").</summary>
     public static readonly IReadOnlyList<string> KnownScopes =
-        ["deposit", "trade", "trade-test", "view-assets", "view-deposits", "view-orders", "view-withdrawals", "withdraw"];
+        ["asset-transfer", "deposit", "pocket-manage", "trade", "trade-test", "view-assets", "view-deposits", "view-orders", "view-withdrawals", "withdraw"];
 
     private const int MaxAccessKeyLength = 128;
 

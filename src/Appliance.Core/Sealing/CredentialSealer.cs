@@ -15,9 +15,41 @@ namespace Appliance.Sealing;
 public static class CredentialSealer
 {
     public const string InfoPrefix = "appliance/v1/seal";
+
+    /// <summary>The HKDF info prefix of the recovery copy: another purpose, so the two keys can never coincide.</summary>
+    public const string RecoveryInfoPrefix = "appliance/v2/seal-recovery";
     public const int KeyLength = 32;
 
-    public static SealedCredential Seal(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret)
+    /// <summary>
+    /// Seals <paramref name="secret"/> to the slot key, and, when <paramref name="recoveryPublicKey"/> is given, a second
+    /// time to the recovery token's key (envelope v3 "recovery").
+    /// </summary>
+    public static SealedCredential Seal(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret,
+        ReadOnlySpan<byte> recoveryPublicKey = default)
+    {
+        var primary = SealOnce(meta, slotPublicKey, secret, InfoPrefix);
+        if (recoveryPublicKey.IsEmpty) return primary;
+        var recovery = SealOnce(meta, recoveryPublicKey, secret, RecoveryInfoPrefix);
+        return primary with
+        {
+            Recovery = new RecoveryRecipient(recoveryPublicKey, recovery.EphemeralPublicKey.Span, recovery.Nonce.Span,
+                recovery.Ciphertext.Span, recovery.Tag.Span),
+        };
+    }
+
+    /// <summary>
+    /// Opens the recovery copy of <paramref name="sealed"/> with the recovery token (its seal slot, 9d). Errors as <see cref="Unseal"/>.
+    /// </summary>
+    public static SecretBytes UnsealRecovery(SealedCredential @sealed, IHardwareToken recoveryToken)
+    {
+        ArgumentNullException.ThrowIfNull(@sealed);
+        var recovery = @sealed.Recovery ?? throw new InvalidOperationException(
+            $"Credential '{@sealed.Name}' has no recovery copy (it was sealed before a recovery key was enrolled); add it again with `appliance credentials rotate {@sealed.Name}`.");
+        return Open(@sealed.Metadata, recoveryToken, KeySlot.Seal, recovery.PublicKey.Span, recovery.EphemeralPublicKey.Span,
+            recovery.Nonce.Span, recovery.Ciphertext.Span, recovery.Tag.Span, RecoveryInfoPrefix, "recovery token");
+    }
+
+    private static SealedCredential SealOnce(CredentialMetadata meta, ReadOnlySpan<byte> slotPublicKey, ReadOnlySpan<byte> secret, string infoPrefix)
     {
         ArgumentNullException.ThrowIfNull(meta);
         var peerParameters = P256Point.ToPublicParameters(slotPublicKey, nameof(slotPublicKey));
@@ -32,7 +64,7 @@ public static class CredentialSealer
         var z = ephemeral.DeriveRawSecretAgreement(peer.PublicKey);
         try
         {
-            DeriveKey(z, epk, slotPublicKey, meta.Name, key.WritableSpan);
+            DeriveKey(z, epk, slotPublicKey, infoPrefix + meta.Name, key.WritableSpan);
         }
         finally
         {
@@ -54,17 +86,22 @@ public static class CredentialSealer
     public static SecretBytes Unseal(SealedCredential @sealed, IHardwareToken token)
     {
         ArgumentNullException.ThrowIfNull(@sealed);
-        ArgumentNullException.ThrowIfNull(token);
-        var name = @sealed.Metadata.Name;
-        var slot = @sealed.Slot;
+        return Open(@sealed.Metadata, token, @sealed.Slot, @sealed.TokenPublicKey.Span, @sealed.EphemeralPublicKey.Span,
+            @sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, InfoPrefix, "token");
+    }
 
+    private static SecretBytes Open(CredentialMetadata meta, IHardwareToken token, KeySlot slot, ReadOnlySpan<byte> sealedTo,
+        ReadOnlySpan<byte> epk, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, string infoPrefix, string which)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var name = meta.Name;
         var tokenKey = token.GetPublicKey(slot);
-        if (!CryptographicOperations.FixedTimeEquals(tokenKey, @sealed.TokenPublicKey.Span))
+        if (!CryptographicOperations.FixedTimeEquals(tokenKey, sealedTo))
             throw new InvalidOperationException(
-                $"Credential '{name}' was sealed to a different token key (slot {slot.PivName()} of another token, or a key that was regenerated); " +
+                $"Credential '{name}' was sealed to a different {which} key (slot {slot.PivName()} of another token, or a key that was regenerated); " +
                 $"plug in the token it was sealed with, or add it again with `appliance credentials rotate {name}`.");
 
-        var z = token.DeriveSharedSecret(slot, @sealed.EphemeralPublicKey.Span);
+        var z = token.DeriveSharedSecret(slot, epk);
         if (z.Length != P256Point.CoordinateLength)
         {
             CryptographicOperations.ZeroMemory(z);
@@ -76,14 +113,14 @@ public static class CredentialSealer
         SecretBytes? plaintext = null;
         try
         {
-            plaintext = SecretBytes.Allocate(@sealed.Ciphertext.Length);
+            plaintext = SecretBytes.Allocate(ciphertext.Length);
             using var key = SecretBytes.Allocate(KeyLength);
-            DeriveKey(z, @sealed.EphemeralPublicKey.Span, tokenKey, name, key.WritableSpan);
+            DeriveKey(z, epk, tokenKey, infoPrefix + name, key.WritableSpan);
             CryptographicOperations.ZeroMemory(z);
             using var aes = new AesGcm(key.Span, SealedCredential.TagLength);
             try
             {
-                aes.Decrypt(@sealed.Nonce.Span, @sealed.Ciphertext.Span, @sealed.Tag.Span, plaintext.WritableSpan, @sealed.Metadata.ToAssociatedData());
+                aes.Decrypt(nonce, ciphertext, tag, plaintext.WritableSpan, meta.ToAssociatedData());
             }
             catch (AuthenticationTagMismatchException e)
             {
@@ -101,13 +138,13 @@ public static class CredentialSealer
         }
     }
 
-    /// <summary>K = HKDF-SHA256(ikm z, salt = epk || pk, info = "appliance/v1/seal" || name).</summary>
-    internal static void DeriveKey(ReadOnlySpan<byte> z, ReadOnlySpan<byte> epk, ReadOnlySpan<byte> pk, string name, Span<byte> key)
+    /// <summary>K = HKDF-SHA256(ikm z, salt = epk || pk, info = prefix || name), prefix "appliance/v1/seal" or the recovery one.</summary>
+    internal static void DeriveKey(ReadOnlySpan<byte> z, ReadOnlySpan<byte> epk, ReadOnlySpan<byte> pk, string infoWithName, Span<byte> key)
     {
         Span<byte> salt = stackalloc byte[2 * P256Point.Length];
         epk.CopyTo(salt);
         pk.CopyTo(salt[P256Point.Length..]);
-        var info = Encoding.UTF8.GetBytes(InfoPrefix + name);
+        var info = Encoding.UTF8.GetBytes(infoWithName);
         HKDF.DeriveKey(HashAlgorithmName.SHA256, z, key, salt, info);
     }
 }

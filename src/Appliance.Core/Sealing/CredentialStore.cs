@@ -105,6 +105,28 @@ public sealed class CredentialStore
         return result;
     }
 
+    /// <summary>
+    /// Every NAME.sealed.json with its credential, or why it could not be read: one bad file does not hide the others.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Path, SealedCredential? Credential, string? Error)> ListEach()
+    {
+        if (!System.IO.Directory.Exists(Directory)) return [];
+        var result = new List<(string, string, SealedCredential?, string?)>();
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*" + FileSuffix).Order(StringComparer.Ordinal))
+        {
+            var fileName = Path.GetFileName(path);
+            if (!fileName.EndsWith(FileSuffix, StringComparison.Ordinal)) continue;
+            var name = fileName[..^FileSuffix.Length];
+            if (!CredentialName.IsValid(name)) continue;
+            try { result.Add((name, path, Parse(path, name, File.ReadAllText(path)), null)); }
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            {
+                result.Add((name, path, null, e.Message));
+            }
+        }
+        return result;
+    }
+
     private static SealedCredential Parse(string path, string expectedName, string json)
     {
         SealedCredential credential;

@@ -21,9 +21,18 @@ internal static class SealedCredentialFields
     public const string Nonce = "nonce";
     public const string Ciphertext = "ciphertext";
     public const string Tag = "tag";
+    public const string Recovery = "recovery";
+    public const string RecoveryPublicKey = "public_key";
+    public const string Policy = "policy";
 
     public static readonly string[] All =
-        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, Pocket, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
+        [Version, Name, AccessKey, Approval, Scopes, Created, Expires, Slot, Pocket, TokenPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag,
+         Recovery, Policy];
+
+    /// <summary>Members only a version 3 envelope may have.</summary>
+    public static readonly string[] Version3Only = [Recovery, Policy];
+
+    public static readonly string[] RecoveryAll = [RecoveryPublicKey, EphemeralPublicKey, Nonce, Ciphertext, Tag];
 }
 
 /// <summary>Strict parsing of envelope JSON into a <see cref="SealedCredential"/>.</summary>
@@ -49,6 +58,8 @@ internal static class SealedCredentialReader
             var version = Require(fields, SealedCredentialFields.Version, JsonValueKind.Number);
             if (!version.TryGetInt32(out var v) || !SealedCredential.Versions.Contains(v))
                 throw Bad(SealedCredentialFields.Version, $"must be {string.Join(" or ", SealedCredential.Versions)}; this envelope was written by another version of the appliance");
+            if (v != SealedCredential.SignedVersion && SealedCredentialFields.Version3Only.FirstOrDefault(fields.ContainsKey) is { } newer)
+                throw new FormatException($"Sealed credential field '{newer}' needs envelope version {SealedCredential.SignedVersion}, but 'v' is {v}.");
 
             var metadata = ReadMetadata(fields, v);
             var slotText = Require(fields, SealedCredentialFields.Slot, JsonValueKind.String).GetString();
@@ -62,9 +73,13 @@ internal static class SealedCredentialReader
             var nonce = Base64(fields, SealedCredentialFields.Nonce, SealedCredential.NonceLength);
             var ciphertext = Base64(fields, SealedCredentialFields.Ciphertext, null);
             var tag = Base64(fields, SealedCredentialFields.Tag, SealedCredential.TagLength);
+            var recovery = fields.TryGetValue(SealedCredentialFields.Recovery, out var r) ? ReadRecovery(r) : null;
+            JsonElement? policy = null;
+            if (fields.TryGetValue(SealedCredentialFields.Policy, out var p))
+                policy = p.ValueKind == JsonValueKind.Object ? p.Clone() : throw Bad(SealedCredentialFields.Policy, "must be a JSON object");
             try
             {
-                return new SealedCredential(metadata, tokenPublicKey, epk, nonce, ciphertext, tag);
+                return new SealedCredential(metadata, tokenPublicKey, epk, nonce, ciphertext, tag) { Recovery = recovery, PolicyBlock = policy };
             }
             catch (ArgumentException e)
             {
@@ -77,6 +92,33 @@ internal static class SealedCredentialReader
                 };
                 throw new FormatException($"Sealed credential field '{field}' is invalid: {StripParam(e)}", e);
             }
+        }
+    }
+
+    private static RecoveryRecipient ReadRecovery(JsonElement element)
+    {
+        const string where = SealedCredentialFields.Recovery;
+        if (element.ValueKind != JsonValueKind.Object) throw Bad(where, "must be a JSON object");
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!SealedCredentialFields.RecoveryAll.Contains(property.Name))
+                throw new FormatException($"Sealed credential has an unknown field '{where}.{property.Name}'.");
+            if (!fields.TryAdd(property.Name, property.Value))
+                throw new FormatException($"Sealed credential has the field '{where}.{property.Name}' twice.");
+        }
+        try
+        {
+            return new RecoveryRecipient(
+                Base64(fields, SealedCredentialFields.RecoveryPublicKey, P256Point.Length, where),
+                Base64(fields, SealedCredentialFields.EphemeralPublicKey, P256Point.Length, where),
+                Base64(fields, SealedCredentialFields.Nonce, SealedCredential.NonceLength, where),
+                Base64(fields, SealedCredentialFields.Ciphertext, null, where),
+                Base64(fields, SealedCredentialFields.Tag, SealedCredential.TagLength, where));
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"Sealed credential field '{where}' is invalid: {StripParam(e)}", e);
         }
     }
 
@@ -95,18 +137,20 @@ internal static class SealedCredentialReader
 
     private static CredentialMetadata ReadMetadata(Dictionary<string, JsonElement> fields, int version)
     {
-        // Version 1 has no pocket (main); version 2 names a pocket other than main. Exactly one layout per
-        // pocket, because the associated data is rebuilt from the metadata and must match what was sealed.
+        // Version 1 has no pocket (main); version 2 names a pocket other than main; version 3 (signed or with a
+        // recovery copy) names one only when it is not main. Exactly one layout per pocket, because the associated
+        // data is rebuilt from the metadata and must match what was sealed.
         var pocket = Pockets.Main;
-        if (version == CredentialMetadata.OtherPocketVersion)
+        if (version == CredentialMetadata.OtherPocketVersion
+            || (version == SealedCredential.SignedVersion && fields.ContainsKey(SealedCredentialFields.Pocket)))
         {
             pocket = Require(fields, SealedCredentialFields.Pocket, JsonValueKind.String).GetString()!;
             if (pocket == Pockets.Main)
-                throw Bad(SealedCredentialFields.Pocket, $"is \"{Pockets.Main}\" in a version 2 envelope; the main pocket is written as version 1 without a pocket");
+                throw Bad(SealedCredentialFields.Pocket, $"is \"{Pockets.Main}\" in a version {version} envelope; the main pocket is written without a pocket");
         }
         else if (fields.ContainsKey(SealedCredentialFields.Pocket))
         {
-            throw Bad(SealedCredentialFields.Pocket, "is not part of a version 1 envelope (main pocket); only version 2 names a pocket");
+            throw Bad(SealedCredentialFields.Pocket, "is not part of a version 1 envelope (main pocket); only versions 2 and 3 name a pocket");
         }
         var name = Require(fields, SealedCredentialFields.Name, JsonValueKind.String).GetString()!;
         var accessKey = Require(fields, SealedCredentialFields.AccessKey, JsonValueKind.String).GetString()!;
@@ -144,13 +188,17 @@ internal static class SealedCredentialReader
             : throw Bad(field, "must be a UTC time like 2026-01-02T03:04:05Z");
     }
 
-    private static byte[] Base64(Dictionary<string, JsonElement> fields, string field, int? length)
+    private static byte[] Base64(Dictionary<string, JsonElement> fields, string field, int? length, string? parent = null)
     {
-        var element = Require(fields, field, JsonValueKind.String);
+        var name = parent is null ? field : $"{parent}.{field}";
+        if (!fields.TryGetValue(field, out var element))
+            throw new FormatException($"Sealed credential is missing the field '{name}'.");
+        if (element.ValueKind != JsonValueKind.String)
+            throw Bad(name, "must be a JSON string");
         if (!element.TryGetBytesFromBase64(out var bytes))
-            throw Bad(field, "must be base64");
+            throw Bad(name, "must be base64");
         if (length is { } expected && bytes.Length != expected)
-            throw Bad(field, $"must decode to {expected} bytes; got {bytes.Length}");
+            throw Bad(name, $"must decode to {expected} bytes; got {bytes.Length}");
         return bytes;
     }
 

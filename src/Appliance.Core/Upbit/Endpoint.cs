@@ -12,7 +12,8 @@ public sealed class Endpoint
         IEnumerable<ParamSpec> parameters,
         RateGroup rateGroup = RateGroup.Default,
         bool isWithdrawal = false,
-        IEnumerable<ParamGroup>? groups = null)
+        IEnumerable<ParamGroup>? groups = null,
+        bool movesAssets = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -49,6 +50,8 @@ public sealed class Endpoint
         Scope = scope;
         RateGroup = rateGroup;
         IsWithdrawal = isWithdrawal;
+        // A withdrawal always moves assets; a pocket transfer moves them without being a withdrawal.
+        MovesAssets = movesAssets || isWithdrawal;
         Params = specs;
         Groups = groupList;
         _byName = byName;
@@ -70,6 +73,12 @@ public sealed class Endpoint
 
     /// <summary>True for requests that move money off the exchange (always need a physical approval).</summary>
     public bool IsWithdrawal { get; }
+
+    /// <summary>
+    /// True for requests that move assets out of the pocket the credential belongs to: withdrawals and the
+    /// pocket transfers. Approval tiers always ask for a physical approval for these; no option turns it off.
+    /// </summary>
+    public bool MovesAssets { get; }
 
     public BodyKind BodyKind { get; }
 

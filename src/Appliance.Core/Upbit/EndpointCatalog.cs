@@ -19,7 +19,10 @@ public sealed class EndpointCatalog
         }
     }
 
-    /// <summary>Upbit's private endpoints as documented (see UpbitEndpoints for sources and omissions).</summary>
+    /// <summary>The version of Upbit's API reference the catalog follows (docs.upbit.com, checked 2026-11-29).</summary>
+    public const string UpbitApiVersion = "1.7.0";
+
+    /// <summary>Upbit's private endpoints as documented in reference <see cref="UpbitApiVersion"/> (see UpbitEndpoints for sources).</summary>
     public static EndpointCatalog Default { get; } = new(UpbitEndpoints.Build());
 
     public ImmutableArray<Endpoint> All { get; }

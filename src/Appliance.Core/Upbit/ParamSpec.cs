@@ -17,7 +17,7 @@ public enum ParamKind
 /// <summary>Which characters a value (or each item of an array / comma list) may hold.</summary>
 public enum ValueFormat
 {
-    /// <summary>[A-Za-z0-9._~:+,-]: the characters every official Upbit sample hashes the same way.</summary>
+    /// <summary>[A-Za-z0-9._~:+,-]: see ValueChecks.IsSafe for why (only [A-Za-z0-9._-] hash alike in every official sample).</summary>
     Safe,
     /// <summary>Digits only.</summary>
     Integer,

@@ -73,6 +73,7 @@ public static class RequestValidator
         }
 
         OrderTypeRules.Check(endpoint, parameters);
+        CurrencyRules.Check(endpoint, parameters);
         return endpoint;
     }
 

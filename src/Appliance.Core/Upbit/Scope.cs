@@ -17,6 +17,10 @@ public enum Scope
     Withdraw,
     ViewDeposits,
     Deposit,
+    /// <summary>Upbit v1.7.0 "포켓관리" (pocket management): the main pocket's view of every pocket, and universal transfers between pockets.</summary>
+    PocketManage,
+    /// <summary>Upbit v1.7.0 "자산이전" (asset transfer): a sub-pocket's transfers out of itself.</summary>
+    AssetTransfer,
     AuthOnly,
 }
 
@@ -33,6 +37,8 @@ public static class Scopes
         (Scope.Withdraw, "withdraw"),
         (Scope.ViewDeposits, "view-deposits"),
         (Scope.Deposit, "deposit"),
+        (Scope.PocketManage, "pocket-manage"),
+        (Scope.AssetTransfer, "asset-transfer"),
         (Scope.AuthOnly, "auth-only"),
     ];
 

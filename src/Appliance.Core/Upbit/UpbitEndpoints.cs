@@ -1,9 +1,12 @@
 namespace Appliance.Upbit;
 
 /// <summary>
-/// The data behind <see cref="EndpointCatalog.Default"/>: Upbit's private REST endpoints (shared/upbit-api.md §3,
-/// docs.upbit.com v1.6.4 endpoint pages). Deliberately left out: the pocket endpoints (GET /v1/pockets ...),
-/// whose paths the sources disagree on (/v1/pockets/asset vs pockets/assets); add them once checked live.
+/// The data behind <see cref="EndpointCatalog.Default"/>: Upbit's private REST endpoints as of Upbit's API reference
+/// <see cref="EndpointCatalog.UpbitApiVersion"/> (docs.upbit.com developer center, 2026-11; shared/upbit-api.md §3 and
+/// §6, notes/ccxt-upbit.md §4 for the pocket and travel-rule pages).
+/// Where the sources disagree: the sub-pocket balance is <c>GET /v1/pockets/assets</c> (the reference's OpenAPI paths and
+/// samples, ccxt; one diagram says <c>/asset</c>); <c>to</c> of <c>POST /v1/pockets/transfers</c> is required (the schema;
+/// the prose says it defaults to the main pocket, but a destination the policy cannot see is not signed).
 /// Status filters of withdrawals/deposits are only charset-checked: the docs disagree on their case.
 /// </summary>
 internal static class UpbitEndpoints
@@ -53,9 +56,10 @@ internal static class UpbitEndpoints
 
         // View withdrawals
         new("GET", "/v1/withdraws", Scope.ViewWithdrawals, TransferListParams()),
-        new("GET", "/v1/withdraw", Scope.ViewWithdrawals, [Uuid(), Txid(), Currency()],
-            groups: [ParamGroup.AtLeastOne("uuid", "txid")]),
-        new("GET", "/v1/withdraws/chance", Scope.ViewWithdrawals, [Currency(required: true), NetType(required: true)]),
+        // Without uuid or txid Upbit answers the latest withdrawal (official upbit-cli).
+        new("GET", "/v1/withdraw", Scope.ViewWithdrawals, [Uuid(), Txid(), Currency()]),
+        // net_type is "only for digital assets": KRW takes none (CurrencyRules requires it for every other currency).
+        new("GET", "/v1/withdraws/chance", Scope.ViewWithdrawals, [Currency(required: true), NetType()]),
         new("GET", "/v1/withdraws/coin_addresses", Scope.ViewWithdrawals, []),
 
         // Withdraw
@@ -71,8 +75,8 @@ internal static class UpbitEndpoints
 
         // View deposits
         new("GET", "/v1/deposits", Scope.ViewDeposits, TransferListParams()),
-        new("GET", "/v1/deposit", Scope.ViewDeposits, [Uuid(), Txid(), Currency()],
-            groups: [ParamGroup.AtLeastOne("uuid", "txid")]),
+        // Without uuid or txid Upbit answers the latest deposit.
+        new("GET", "/v1/deposit", Scope.ViewDeposits, [Uuid(), Txid(), Currency()]),
         new("GET", "/v1/deposits/chance/coin", Scope.ViewDeposits, [Currency(required: true), NetType(required: true)]),
         new("GET", "/v1/deposits/coin_addresses", Scope.ViewDeposits, []),
         new("GET", "/v1/deposits/coin_address", Scope.ViewDeposits, [Currency(required: true), NetType(required: true)]),
@@ -86,6 +90,24 @@ internal static class UpbitEndpoints
             [Single("deposit_uuid", required: true), Single("vasp_uuid", required: true)]),
         new("POST", "/v1/travel_rule/deposit/txid", Scope.Deposit,
             [Single("vasp_uuid", required: true), Txid(required: true), Currency(required: true), NetType(required: true)]),
+
+        // Pocket management (main pocket only). universal_transfers moves assets between any two pockets.
+        new("GET", "/v1/pockets", Scope.PocketManage, []),
+        new("GET", "/v1/pockets/api_keys", Scope.PocketManage,
+            [ArrayOf("uuids[]", 100), OneOf("include_expired", false, "true", "false")]),
+        new("GET", "/v1/pockets/assets", Scope.PocketManage, [Uuid(required: true)]),
+        new("POST", "/v1/pockets/universal_transfers", Scope.PocketManage,
+            [Single("from"), Single("to", required: true), Currency(required: true), Amount(), Identifier()],
+            movesAssets: true),
+        new("GET", "/v1/pockets/universal_transfers", Scope.PocketManage,
+            [Single("from"), Single("to"), .. PocketTransferListParams()]),
+
+        // Asset transfer (a sub-pocket's own transfers).
+        new("POST", "/v1/pockets/transfers", Scope.AssetTransfer,
+            [Single("to", required: true), Currency(required: true), Amount(), Identifier()],
+            movesAssets: true),
+        new("GET", "/v1/pockets/transfers", Scope.AssetTransfer,
+            [OneOf("direction", false, "in", "out", "all"), .. PocketTransferListParams()]),
 
         // No permission group
         new("GET", "/v1/status/wallet", Scope.AuthOnly, []),
@@ -112,6 +134,12 @@ internal static class UpbitEndpoints
     [
         Currency(), Single("state", maxLength: 32), ArrayOf("uuids[]", 100), ArrayOf("txids[]", 100, maxLength: TxidMaxLength),
         Limit(), Page(), OrderBy(), Single("from"), Single("to"),
+    ];
+
+    private static ParamSpec[] PocketTransferListParams() =>
+    [
+        ArrayOf("states[]", 4, "submitted", "processing", "done", "failed"), ArrayOf("uuids[]", 100), ArrayOf("identifiers[]", 100),
+        Single("start_time"), Single("end_time"), Currency(), Limit(), OrderBy(),
     ];
 
     private static ParamSpec Single(string name, bool required = false, ValueFormat format = ValueFormat.Safe,

@@ -6,8 +6,12 @@ internal static class ValueChecks
     public const string SafeCharsetText = "[A-Za-z0-9._~:+,-]";
 
     /// <summary>
-    /// The characters that every official Upbit sample hashes identically whether or not it URL-decodes first,
-    /// so that what the policy judges, what is hashed and what Upbit parses are the same string.
+    /// The characters a value may hold. Only <c>[A-Za-z0-9._-]</c> hash the same in every official Upbit sample: some
+    /// Node samples hash URLSearchParams output without decoding it (so <c>~ : + ,</c> come out percent-encoded), and
+    /// the old Java sample hashes URLEncoder output. <c>~ : + ,</c> are accepted too because Upbit's own text says to
+    /// hash the query <em>not</em> URL-encoded, which is what the appliance does, and because time filters
+    /// (<c>2024-01-01T00:00:00+09:00</c>) and comma lists (<c>pairs</c>) need them. Everything else (<c>&amp; = % space</c>,
+    /// quotes, non-ASCII) is refused, so that what the policy judges, what is hashed and what Upbit parses are one string.
     /// </summary>
     public static bool IsSafe(char c) =>
         c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9')

@@ -88,6 +88,7 @@ internal sealed class RequestPipeline(
             StatusCode = result.Status,
             ErrorName = result.Status >= 400 ? result.Body["error"]?["name"]?.GetValue<string>() : null,
             Fault = fault?.Kind,
+            HeaderNames = [.. ctx.Request.Headers.Keys.Select(k => k.ToLowerInvariant())],
         });
         await FinishAsync(ctx, result, fault, ct);
     }

@@ -5,7 +5,7 @@ namespace Appliance.Admin;
 
 /// <summary>
 /// The admin socket's line protocol: the client sends one command per line (<c>pause</c>,
-/// <c>resume</c>, <c>status</c>) and gets one JSON line back.
+/// <c>resume</c>, <c>status</c>, <c>policy-reload</c>) and gets one JSON line back.
 /// </summary>
 public sealed record AdminReply
 {
@@ -57,6 +57,9 @@ public static class AdminCommandNames
     public const string Pause = "pause";
     public const string Resume = "resume";
     public const string Status = "status";
+
+    /// <summary>Re-read bots and credentials now and anchor their versions in the audit log before answering.</summary>
+    public const string PolicyReload = "policy-reload";
 
     /// <summary>Longest line the server reads; anything longer is not a command.</summary>
     public const int MaxLine = 64;

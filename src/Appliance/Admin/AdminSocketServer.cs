@@ -12,7 +12,8 @@ namespace Appliance.Admin;
 /// talk to the running server through it. Only root or the server's own user get an answer
 /// (checked with SO_PEERCRED on Linux, on top of the file mode).
 /// </summary>
-public sealed class AdminSocketServer(string path, PauseControl pause, IApprovalGate approvals, ILogger<AdminSocketServer> logger)
+public sealed class AdminSocketServer(string path, PauseControl pause, IApprovalGate approvals, ILogger<AdminSocketServer> logger,
+    Func<CancellationToken, Task>? reloadPolicy = null)
     : IHostedService, IAsyncDisposable
 {
     /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
@@ -110,12 +111,29 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
                 timeout.CancelAfter(ReadTimeout);
                 var line = await reader.ReadLineAsync(timeout.Token);
                 if (line is null) return;
-                await writer.WriteLineAsync(Handle(line.Trim()).ToJson());
+                var command = line.Trim();
+                var reply = command == AdminCommandNames.PolicyReload ? await ReloadPolicyAsync(cancellationToken) : Handle(command);
+                await writer.WriteLineAsync(reply.ToJson());
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // The client went away or said nothing in time; nothing to answer.
+        }
+    }
+
+    private async Task<AdminReply> ReloadPolicyAsync(CancellationToken cancellationToken)
+    {
+        if (reloadPolicy is null) return new AdminReply { Error = "This server does not check signed policy." };
+        try
+        {
+            await reloadPolicy(cancellationToken);
+            return Handle(AdminCommandNames.Status);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError("admin socket: policy reload failed: {Error}", e.Message);
+            return new AdminReply { Error = $"The server could not anchor the change in the audit log ({e.Message}); fix the audit log, then run 'appliance policy status'." };
         }
     }
 
@@ -128,7 +146,7 @@ public sealed class AdminSocketServer(string path, PauseControl pause, IApproval
             case AdminCommandNames.Status: break;
             default:
                 var shown = command.Length > AdminCommandNames.MaxLine ? command[..AdminCommandNames.MaxLine] + "…" : command;
-                return new AdminReply { Error = $"Unknown command '{shown}'; send pause, resume or status." };
+                return new AdminReply { Error = $"Unknown command '{shown}'; send pause, resume, status or policy-reload." };
         }
         var state = pause.State;
         return new AdminReply

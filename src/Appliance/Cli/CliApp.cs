@@ -13,6 +13,8 @@ public sealed class CliApp(CliIo io, TimeProvider time)
         root.Add(InitCommand.Build(io, time));
         root.Add(CredentialsCommand.Build(io, time));
         root.Add(BotsCommand.Build(io, time));
+        root.Add(PolicyCommand.Build(io, time));
+        root.Add(RecoveryCommand.Build(io, time));
         root.Add(SignCommand.Build(io));
         root.Add(StandInCommand.Build(io));
         foreach (var admin in AdminCommands.Build(io)) root.Add(admin);

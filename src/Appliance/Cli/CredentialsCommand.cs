@@ -14,7 +14,7 @@ internal static class CredentialsCommand
         credentials.Add(Add(io, time));
         credentials.Add(List(io, time));
         credentials.Add(Rotate(io, time));
-        credentials.Add(Remove(io));
+        credentials.Add(Remove(io, time));
         return credentials;
     }
 
@@ -59,9 +59,9 @@ internal static class CredentialsCommand
             var data = CommonOptions.Open(parse, dataDir);
             var mode = ApprovalModes.Parse(parse.GetValue(approval)!);
             using var secret = SecretInput.ReadLine(io, "Upbit secret key (input hidden): ");
-            var sealedCredential = new CredentialProvisioning(data, time).Add(parse.GetValue(name)!, parse.GetValue(accessKey)!, mode,
+            var sealedCredential = new CredentialProvisioning(data, time, new DataDirPolicySigner(data, io.Out)).Add(parse.GetValue(name)!, parse.GetValue(accessKey)!, mode,
                 CommonOptions.SplitList(parse.GetValue(scopes)), parse.GetValue(expires), secret, parse.GetValue(pocket));
-            io.Out.WriteLine($"credential {sealedCredential.Name} sealed to slot {SealSlots.ToWire(sealedCredential.Slot)}, pocket {sealedCredential.Metadata.Pocket}, expires {sealedCredential.Metadata.Expires:yyyy-MM-dd}");
+            io.Out.WriteLine($"credential {sealedCredential.Name} sealed to slot {SealSlots.ToWire(sealedCredential.Slot)}{(sealedCredential.Recovery is null ? "" : " and to the recovery token")}, pocket {sealedCredential.Metadata.Pocket}, signed, expires {sealedCredential.Metadata.Expires:yyyy-MM-dd}");
             return 0;
         });
         return command;
@@ -105,23 +105,23 @@ internal static class CredentialsCommand
         {
             var data = CommonOptions.Open(parse, dataDir);
             using var secret = SecretInput.ReadLine(io, "New Upbit secret key (input hidden): ");
-            var rotated = new CredentialProvisioning(data, time).Rotate(parse.GetValue(name)!, parse.GetValue(accessKey), parse.GetValue(expires), secret, parse.GetValue(pocket));
+            var rotated = new CredentialProvisioning(data, time, new DataDirPolicySigner(data, io.Out)).Rotate(parse.GetValue(name)!, parse.GetValue(accessKey), parse.GetValue(expires), secret, parse.GetValue(pocket));
             io.Out.WriteLine($"credential {rotated.Name} rotated; expires {rotated.Metadata.Expires:yyyy-MM-dd}. A running server uses it within a second.");
             return 0;
         });
         return command;
     }
 
-    private static Command Remove(CliIo io)
+    private static Command Remove(CliIo io, TimeProvider time)
     {
         var dataDir = CommonOptions.DataDir();
         var name = new Argument<string>("name");
-        var command = new Command("remove", "Delete a sealed credential") { name, dataDir };
+        var command = new Command("remove", "Delete a sealed credential (needs no token; anchored in the audit log)") { name, dataDir };
         CommandAction.Set(command, io, parse =>
         {
             var data = CommonOptions.Open(parse, dataDir);
-            new CredentialStore(data.Root).Remove(parse.GetValue(name)!);
-            io.Out.WriteLine($"credential {parse.GetValue(name)} removed");
+            new CredentialProvisioning(data, time, new DataDirPolicySigner(data, io.Out)).Remove(parse.GetValue(name)!);
+            io.Out.WriteLine($"credential {parse.GetValue(name)} removed; the removal is anchored in the audit log");
             return 0;
         });
         return command;

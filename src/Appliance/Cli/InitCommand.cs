@@ -19,9 +19,13 @@ internal static class InitCommand
         var force = new Option<bool>("--force") { Description = "Re-pin over an existing token.json (credentials sealed to other keys become unusable)" };
         var managementKey = new Option<string?>("--management-key-file") { Description = "YubiKey: file (0600) holding the PIV management key, so init can run yubico-piv-tool" };
         var pivTool = new Option<string?>("--piv-tool") { Description = "YubiKey: path of yubico-piv-tool (default: found on PATH)" };
+        var recoveryLabel = new Option<string?>("--recovery-token-label") { Description = "Also enroll this second token (same PKCS#11 module) as the recovery key" };
+        var recoverySerial = new Option<string?>("--recovery-token-serial") { Description = "Also enroll the token with this serial as the recovery key" };
+        var recoveryPin = new Option<string?>("--recovery-pin-file") { Description = "File (mode 0600) holding the recovery token's PIN" };
+        var recoveryKey = new Option<string?>("--recovery-management-key-file") { Description = "YubiKey: the recovery token's PIV management key file" };
         var command = new Command("init", "Bind a data dir to a hardware token: key pairs, CA, token.json")
         {
-            dataDir, module, label, serial, pinFile, listen, force, managementKey, pivTool,
+            dataDir, module, label, serial, pinFile, listen, force, managementKey, pivTool, recoveryLabel, recoverySerial, recoveryPin, recoveryKey,
         };
         CommandAction.Set(command, io, parse =>
         {
@@ -40,8 +44,20 @@ internal static class InitCommand
             var auditKey = Convert.FromBase64String(result.Token.PublicKeys[KeySlot.Audit.PivName()]);
             io.Out.WriteLine("audit key fingerprint: write it down, away from this appliance; 'appliance audit verify --key' checks the log against it:");
             io.Out.WriteLine($"  {Audit.AuditKeyFingerprint.Of(auditKey)}");
+            if (parse.GetValue(recoveryLabel) is not null || parse.GetValue(recoverySerial) is not null)
+            {
+                var enrolled = new RecoveryEnrollment(data, time, io.Out).Run(new TokenInitRequest(parse.GetValue(module)!,
+                    parse.GetValue(recoveryLabel), parse.GetValue(recoverySerial), parse.GetValue(recoveryPin))
+                {
+                    ManagementKeyFile = parse.GetValue(recoveryKey),
+                    PivToolPath = parse.GetValue(pivTool),
+                });
+                io.Out.WriteLine($"  recovery token {enrolled.Recovery.Serial} enrolled: every credential is sealed to it too; keep it offline (docs/yubikey.md)");
+            }
             foreach (var name in result.UnusableCredentials)
                 io.Out.WriteLine($"  WARNING: credential {name} was sealed to other keys and can no longer be unsealed; run 'appliance credentials rotate {name}'");
+            if (result.Unsigned.Count > 0)
+                io.Out.WriteLine($"  WARNING: {string.Join(", ", result.Unsigned)} are not signed by this token's policy key; check them, then run 'appliance policy sign-all --data-dir {data.Root}'");
             io.Out.WriteLine("next: appliance credentials add NAME --access-key AK   (secret on stdin)");
             io.Out.WriteLine("      appliance bots add NAME --credential NAME --scopes view-assets,trade");
             io.Out.WriteLine($"      appliance serve --data-dir {data.Root}");

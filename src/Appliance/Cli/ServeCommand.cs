@@ -28,6 +28,7 @@ internal static class ServeCommand
             var data = CommonOptions.Open(parse, dataDir);
             using var owner = data.LockForServer(); // before the panel, the token or the audit log is touched
             var config = ApplianceConfig.Load(data.ConfigFile);
+            PolicyInventory.RequireSigned(data); // no unsigned bot, credential or config key: run 'policy sign-all' once
             // Once per start: old keys the file still carries (ignored, or read under their new name).
             foreach (var warning in config.Warnings) io.Error.WriteLine($"warning: {warning}");
             WarnIfSecretsCannotBeLocked(io, data);

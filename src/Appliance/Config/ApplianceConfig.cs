@@ -53,6 +53,11 @@ public sealed record ApplianceConfig
     /// <summary>Alert thresholds and the optional webhook (docs/audit.md).</summary>
     [JsonPropertyName("alerts")] public Alerts.AlertOptions Alerts { get; init; } = new();
 
+    /// <summary>How long a new withdrawal address waits before a bot may use it: "24h", "90m", "0s" (signed with the policy keys).</summary>
+    [JsonPropertyName("cooling_off")] public string CoolingOff { get; init; } = Policy.CoolingOff.Default;
+
+    [JsonIgnore] public TimeSpan CoolingOffPeriod => Policy.CoolingOff.Parse(CoolingOff);
+
     /// <summary>Audit log segments, compression, retention and the disk alert (docs/audit.md).</summary>
     [JsonPropertyName("audit")] public Audit.AuditRetentionOptions Audit { get; init; } = new();
 
@@ -99,6 +104,7 @@ public sealed record ApplianceConfig
         if (ClockSkewSeconds is <= 0 or > 300)
             throw new ArgumentException("appliance.json: 'clock_skew_seconds' must be between 0 and 300.");
         Approval.Validate();
+        Policy.CoolingOff.Parse(CoolingOff);
         PanelOptions.Validate();
         Upstream.UpstreamOptions.For(UpbitUrl, insecureTestUpstream: false);
     }

@@ -22,21 +22,27 @@ public sealed record TokenDescriptor
     /// <summary>Slot (PIV name: 9a, 9d, 83) to base64 of the 65-byte uncompressed point.</summary>
     [JsonPropertyName("public_keys")] public required IReadOnlyDictionary<string, string> PublicKeys { get; init; }
 
+    /// <summary>The recovery token (a second YubiKey kept offline), when one is enrolled: every credential is sealed to it too.</summary>
+    [JsonPropertyName("recovery")] public RecoveryDescriptor? Recovery { get; init; }
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static TokenDescriptor Pin(IHardwareToken token, string kind, string? module = null, string? label = null) => new()
+    public static TokenDescriptor Pin(IHardwareToken token, string kind, string? module = null, string? label = null,
+        IReadOnlyList<KeySlot>? slots = null) => new()
     {
         Kind = kind,
         Serial = token.Serial,
         Module = module,
         Label = label,
-        PublicKeys = KeySlots.All.ToDictionary(s => s.PivName(), s => Convert.ToBase64String(token.GetPublicKey(s))),
+        PublicKeys = (slots ?? KeySlots.All).ToDictionary(s => s.PivName(), s => Convert.ToBase64String(token.GetPublicKey(s))),
     };
 
     public byte[] PublicKey(KeySlot slot) =>
         PublicKeys.TryGetValue(slot.PivName(), out var b64)
             ? Convert.FromBase64String(b64)
-            : throw new InvalidOperationException($"token.json has no public key for slot {slot.PivName()}; run 'appliance init' again.");
+            : throw new InvalidOperationException(slot == KeySlot.Policy
+                ? "token.json has no policy key (slot 84, new: it signs bots, credentials and the config); run 'appliance init --force' with the same token to add it (every other key is kept), then 'appliance policy sign-all'."
+                : $"token.json has no public key for slot {slot.PivName()}; run 'appliance init' again.");
 
     /// <summary>Throws unless <paramref name="token"/> is the pinned one: same serial, same public keys.</summary>
     public void Verify(IHardwareToken token)
@@ -66,4 +72,28 @@ public sealed record TokenDescriptor
     }
 
     public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+}
+
+/// <summary>
+/// token.json "recovery": the second token that can take over when the primary is lost. Its seal key (9d) is a second
+/// recipient of every credential; its audit-slot key (9a) signs the audit record that moves the log to a new primary.
+/// </summary>
+public sealed record RecoveryDescriptor
+{
+    [JsonPropertyName("serial")] public required string Serial { get; init; }
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    [JsonPropertyName("label")] public string? Label { get; init; }
+
+    /// <summary>Slot (9a, 9d) to base64 of the 65-byte point.</summary>
+    [JsonPropertyName("public_keys")] public required IReadOnlyDictionary<string, string> PublicKeys { get; init; }
+
+    [JsonPropertyName("enrolled")] public DateTimeOffset Enrolled { get; init; }
+
+    /// <summary>The recovery token's slots in use.</summary>
+    public static readonly KeySlot[] Slots = [KeySlot.Seal, KeySlot.Audit];
+
+    public byte[] PublicKey(KeySlot slot) =>
+        PublicKeys.TryGetValue(slot.PivName(), out var b64)
+            ? Convert.FromBase64String(b64)
+            : throw new InvalidOperationException($"token.json's recovery entry has no key for slot {slot.PivName()}; enroll the recovery token again.");
 }

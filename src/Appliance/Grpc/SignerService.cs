@@ -10,8 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Grpc;
 
 /// <summary>The appliance.v1.Signer service: a thin adapter from gRPC to the request pipeline.</summary>
-public sealed class SignerService(RequestPipeline pipeline, StatusReporter status, ILogger<SignerService> logger) : Signer.SignerBase
+public sealed class SignerService(RequestPipeline pipeline, StatusReporter status, Streams.StreamRelay streams, ILogger<SignerService> logger) : Signer.SignerBase
 {
+    public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<UpbitEvent> responseStream, ServerCallContext context) =>
+        SubscribeCall.RunAsync(streams, request, responseStream, context);
+
     public override async Task<SendResponse> Send(SignRequest request, ServerCallContext context)
     {
         var call = Call(CallKind.Send, request.Method, request.Path, request.Params, request.Credential, request.RequestId, request.ClientTime, context);

@@ -18,6 +18,10 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
     public decimal? MaxOrderVolume { get; init; }
     public IReadOnlyList<WithdrawalAddress> WithdrawAddresses { get; init; } = [];
     public IReadOnlyList<WithdrawalCap> WithdrawCaps { get; init; } = [];
+    public IReadOnlyList<string> TransferPockets { get; init; } = [];
+
+    /// <summary>Credentials besides the default one the bot may name in a request.</summary>
+    public IReadOnlyList<string> Credentials { get; init; } = [];
 
     /// <summary>--detached: the bot may take tokens from Sign (refused unless a token can do nothing the bot may not).</summary>
     public bool Detached { get; init; }
@@ -33,14 +37,16 @@ public sealed record BotRequest(string Name, string Credential, IReadOnlyList<st
 }
 
 /// <summary>
-/// Adds, renews and revokes bots: issues the client certificate from the appliance CA, pins its
-/// thumbprint in the bot's profile and writes the bundle the bot needs to the operator's directory,
-/// never into the data dir: the appliance keeps no bot.key (only the demo keeps its own bundle).
-/// Checks everything before writing anything, so a bad request changes nothing.
+/// Adds, renews, revokes, narrows and removes bots: issues the client certificate from the appliance CA, pins its
+/// thumbprint in the bot's profile and writes the bundle the bot needs to the operator's directory, never into the
+/// data dir: the appliance keeps no bot.key (only the demo keeps its own bundle). Checks everything before writing
+/// anything, so a bad request changes nothing. Adding and renewing widen power, so the profile is signed with the
+/// token's policy key (a touch on a YubiKey); revoking, narrowing and removing never need the token.
 /// </summary>
-public sealed class BotEnrollment(DataDir data, TimeProvider time)
+public sealed class BotEnrollment(DataDir data, TimeProvider time, IPolicySigner? signer = null, bool anchorLater = false)
 {
     private readonly BotStore _store = new(data.Root);
+    private readonly PolicyRecords _records = new(data, time, signer ?? new DataDirPolicySigner(data), anchorLater);
 
     public BotStore Store => _store;
 
@@ -54,6 +60,7 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         if (_store.Exists(request.Name))
             throw new InvalidOperationException($"A bot named '{request.Name}' exists; use 'bots renew {request.Name}' for a new certificate, or pick another name.");
         RequireCredential(request.Credential);
+        foreach (var extra in request.Credentials) RequireCredential(extra);
         if (request.Scopes.Count == 0)
             throw new ArgumentException("Give the bot at least one scope with --scopes, e.g. --scopes view-assets,trade.");
         var scopes = request.Scopes.Select(s => Scopes.ToWire(Scopes.Parse(s))).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -71,6 +78,8 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
         if (request.MaxOrderNotional is <= 0 || request.MaxOrderVolume is <= 0)
             throw new ArgumentException("Order caps must be positive numbers.");
         WithdrawalRules.Validate(request.WithdrawAddresses, request.WithdrawCaps, scopes);
+        foreach (var pocket in request.TransferPockets) PocketTransfers.Parse(pocket);
+        PocketTransfers.Validate(request.TransferPockets, scopes);
         var rate = request.RatePerSecond ?? BotProfile.DefaultRatePerSecond;
         var burst = request.Burst ?? BotProfile.DefaultBurst;
         if (BotProfile.RateProblem(rate, burst) is { } rateProblem)
@@ -81,13 +90,15 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             Name = request.Name,
             Thumbprint = "",
             Credential = request.Credential,
+            Credentials = request.Credentials.Where(c => c != request.Credential).Distinct().ToList(),
             Scopes = scopes,
             Markets = request.Markets,
             AllowIps = allowIps,
             MaxOrderNotional = request.MaxOrderNotional,
             MaxOrderVolume = request.MaxOrderVolume,
-            WithdrawAddresses = request.WithdrawAddresses,
+            WithdrawAddresses = Stamp(request.WithdrawAddresses, []),
             WithdrawCaps = request.WithdrawCaps,
+            TransferPockets = request.TransferPockets,
             Detached = request.Detached,
             AllOrders = request.AllOrders,
             RatePerSecond = rate,
@@ -115,19 +126,86 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
     public (BotProfile Profile, string BundleDir) Renew(string name, string bundleDir)
     {
         var dir = BundleDirectory(bundleDir, name);
-        var issued = Issue(_store.Load(name) with { Revoked = null }, dir);
+        var issued = Issue(RequireVerified(_store.Load(name)) with { Revoked = null }, dir);
         var left = Path.Combine(data.Root, "bundles", name);
         if (!BundleInDataDir && Directory.Exists(left)) Directory.Delete(left, recursive: true);
         return issued;
     }
 
+    /// <summary>Revokes a bot: narrowing, so it needs no token, and the revocation is anchored in the audit log.</summary>
     public BotProfile Revoke(string name)
     {
         var profile = _store.Load(name);
         if (profile.Revoked is not null) return profile;
         var revoked = profile with { Revoked = time.GetUtcNow() };
-        _store.Save(revoked);
-        return revoked;
+        // An unsigned (or damaged) profile grants nothing anyway; mark it revoked so a later sign-all does not revive it.
+        if (profile.Policy is null)
+        {
+            _store.Save(revoked);
+            return revoked;
+        }
+        return _records.SaveNarrowed(profile, revoked);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to a bot. A change that only narrows (lower caps, fewer scopes, markets,
+    /// addresses, pockets) keeps the old signature and needs no token; one that widens anything is signed (a touch).
+    /// </summary>
+    public (BotProfile Profile, bool Signed) Update(string name, Func<BotProfile, BotProfile> change)
+    {
+        var profile = RequireVerified(_store.Load(name));
+        var next = change(profile);
+        next = next with { WithdrawAddresses = Stamp(next.WithdrawAddresses, profile.WithdrawAddresses) };
+        Validate(next);
+        if (next == profile) return (profile, false);
+        var signedBase = profile.Policy?.Signed is { } s ? PolicyCanonical.Profile(s) : profile with { Policy = null };
+        if (profile.Policy is not null && BotNarrowing.Widened(next, signedBase).Count == 0)
+            return (_records.SaveNarrowed(profile, next), false);
+        return (_records.SaveSigned(next with { Policy = null }), true);
+    }
+
+    /// <summary>
+    /// Withdrawal addresses with their <c>added</c> time: one the bot already had keeps its time, a new one gets now,
+    /// so its cooling-off starts when it is signed in. The time is part of what the token signs.
+    /// </summary>
+    private IReadOnlyList<WithdrawalAddress> Stamp(IReadOnlyList<WithdrawalAddress> addresses, IReadOnlyList<WithdrawalAddress> before)
+    {
+        var now = time.GetUtcNow();
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return addresses.Select(a => before.FirstOrDefault(b => b.SameDestination(a)) is { } kept
+            ? a with { Added = kept.Added }
+            : a with { Added = now }).ToList();
+    }
+
+    /// <summary>The addresses of <paramref name="profile"/> still in their cooling-off at <paramref name="now"/>, with when each opens.</summary>
+    public static IReadOnlyList<(WithdrawalAddress Address, DateTimeOffset Opens)> Waiting(BotProfile profile, TimeSpan coolingOff, DateTimeOffset now) =>
+        profile.WithdrawAddresses.Select(a => (Address: a, Opens: a.OpensAt(coolingOff)))
+            .Where(x => x.Opens is { } at && at > now).Select(x => (x.Address, x.Opens!.Value)).ToList();
+
+    /// <summary>Deletes a bot's profile (narrowing: no token) and anchors the removal.</summary>
+    public void Remove(string name) => _records.RemoveBot(name);
+
+    /// <summary>
+    /// A profile that was signed but no longer verifies (edited by hand, an old copy put back) is not re-signed as a
+    /// side effect of another change: the operator must look at it and approve it with <c>policy sign-all</c>.
+    /// </summary>
+    private BotProfile RequireVerified(BotProfile profile)
+    {
+        var key = PolicyRecordKey.Bot(profile.Name);
+        var pinned = TokenDescriptor.Load(data.TokenFile);
+        var verdict = PolicyVerifier.Bot(profile, key, pinned.PublicKey(Token.KeySlot.Policy), _records.Floors.Of(key));
+        if (!verdict.Ok && !verdict.Unsigned)
+            throw new InvalidOperationException($"Bot '{profile.Name}' does not verify, so it is not changed: {verdict.Problem}.");
+        return profile;
+    }
+
+    private void Validate(BotProfile profile)
+    {
+        foreach (var scope in profile.Scopes) Scopes.Parse(scope);
+        WithdrawalRules.Validate(profile.WithdrawAddresses, profile.WithdrawCaps, profile.Scopes.ToList());
+        PocketTransfers.Validate(profile.TransferPockets, profile.Scopes.ToList());
+        if (profile.MaxOrderNotional is <= 0 || profile.MaxOrderVolume is <= 0)
+            throw new ArgumentException("Order caps must be positive numbers.");
     }
 
     /// <summary>The bundle goes where the operator says, and never into the data dir (bot.key must not stay on the card).</summary>
@@ -155,9 +233,10 @@ public sealed class BotEnrollment(DataDir data, TimeProvider time)
             Thumbprint = Thumbprints.Sha256Hex(certificate),
             CertExpires = certificate.NotAfter.ToUniversalTime(),
         };
+        // Signed before the bundle is written: without the touch, no bundle and no profile.
+        var signed = _records.SaveSigned(issued with { Policy = null });
         BotBundle.Write(dir, new Uri(config.BundleEndpoint()), profile.Name, certificate, ca.Certificate);
-        _store.Save(issued);
-        return (issued, dir);
+        return (signed, dir);
     }
 
     private void RequireCredential(string credential)

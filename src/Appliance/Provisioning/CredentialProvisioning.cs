@@ -1,20 +1,25 @@
 using Appliance.Common;
 using Appliance.Config;
 using Appliance.Sealing;
+using Appliance.Policy;
+using Appliance.Token;
 using Appliance.Upbit;
 
 namespace Appliance.Provisioning;
 
 /// <summary>
-/// Adds and rotates credentials. Sealing needs only the pinned public key from token.json, so a
-/// credential can be added without unlocking the token; the plaintext exists only in the
-/// caller's SecretBytes and never touches disk.
+/// Adds, rotates and removes credentials. Sealing needs only the pinned public keys from token.json (the primary's,
+/// and the recovery token's when one is enrolled); a new or rotated credential widens power, so its envelope is
+/// signed with the token's policy key (a touch on a YubiKey). Removing needs no token. The plaintext exists only in
+/// the caller's SecretBytes and never touches disk.
 /// </summary>
-public sealed class CredentialProvisioning(DataDir data, TimeProvider time)
+public sealed class CredentialProvisioning(DataDir data, TimeProvider time, IPolicySigner? signer = null, bool anchorLater = false)
 {
     public static readonly TimeSpan UpbitKeyLifetime = TimeSpan.FromDays(365);
 
     public static readonly IReadOnlyList<string> DefaultScopes = ["trade", "view-assets", "view-orders"];
+
+    private readonly PolicyRecords _records = new(data, time, signer ?? new DataDirPolicySigner(data), anchorLater);
 
     public CredentialStore Store { get; } = new(data.Root);
 
@@ -24,9 +29,7 @@ public sealed class CredentialProvisioning(DataDir data, TimeProvider time)
     {
         if (Store.Exists(name))
             throw new InvalidOperationException($"A credential named '{name}' exists; use 'credentials rotate {name}' to replace its secret.");
-        var sealedCredential = Seal(name, accessKey, approval, scopes, expires, secret, pocket ?? Pockets.Main);
-        Store.Add(sealedCredential);
-        return sealedCredential;
+        return _records.SaveSigned(Seal(name, accessKey, approval, scopes, expires, secret, pocket ?? Pockets.Main), replace: false);
     }
 
     /// <summary>
@@ -38,10 +41,11 @@ public sealed class CredentialProvisioning(DataDir data, TimeProvider time)
         var current = Store.TryGet(name)
             ?? throw new InvalidOperationException($"No credential named '{name}'; add it with 'credentials add {name}'.");
         var meta = current.Metadata;
-        var rotated = Seal(name, accessKey ?? meta.AccessKey, meta.Approval, meta.Scopes, expires, secret, pocket ?? meta.Pocket);
-        Store.Replace(rotated);
-        return rotated;
+        return _records.SaveSigned(Seal(name, accessKey ?? meta.AccessKey, meta.Approval, meta.Scopes, expires, secret, pocket ?? meta.Pocket), replace: true);
     }
+
+    /// <summary>Deletes a credential: narrowing, so it needs no token; the removal is anchored in the audit log.</summary>
+    public void Remove(string name) => _records.RemoveCredential(name);
 
     private SealedCredential Seal(string name, string accessKey, ApprovalMode approval, IReadOnlyList<string> scopes,
         DateTimeOffset? expires, SecretBytes secret, string pocket)
@@ -60,7 +64,9 @@ public sealed class CredentialProvisioning(DataDir data, TimeProvider time)
         if (expiry <= now)
             throw new ArgumentException($"--expires {expiry:yyyy-MM-dd} is in the past; give the date Upbit shows for this key.");
         var metadata = new CredentialMetadata(name, accessKey, approval, normalized, now, expiry, pocket);
-        var publicKey = TokenDescriptor.Load(data.TokenFile).PublicKey(metadata.Slot);
-        return CredentialSealer.Seal(metadata, publicKey, secret.Span);
+        var pinned = TokenDescriptor.Load(data.TokenFile);
+        // With a recovery token enrolled, every credential is sealed to it too.
+        var recovery = pinned.Recovery?.PublicKey(KeySlot.Seal) ?? [];
+        return CredentialSealer.Seal(metadata, pinned.PublicKey(metadata.Slot), secret.Span, recovery);
     }
 }

@@ -46,7 +46,8 @@ public static class DemoSetup
             if (created || !File.Exists(data.TokenFile))
                 TokenDescriptor.Pin(token, TokenDescriptor.SoftwareKind).Save(data.TokenFile);
         }
-        var config = File.Exists(data.ConfigFile) ? ApplianceConfig.Load(data.ConfigFile) : new ApplianceConfig();
+        // A new demo lets its withdrawal address be tried at once (no cooling-off); production keeps the 24 h default.
+        var config = File.Exists(data.ConfigFile) ? ApplianceConfig.Load(data.ConfigFile) : new ApplianceConfig { CoolingOff = "0s" };
         (config with { Listen = [listen], Endpoint = null, Demo = true, Panel = "console" }).Save(data.ConfigFile);
         if (!ApplianceCa.Exists(data.CaDir))
         {
@@ -54,22 +55,26 @@ public static class DemoSetup
             ca.Save(data.CaDir);
         }
 
-        var credentials = new CredentialProvisioning(data, time);
+        // The demo's server starts right after this and anchors every version it loads; no audit session per change.
+        var credentials = new CredentialProvisioning(data, time, anchorLater: true);
         EnsureCredential(credentials, CredentialName, AccessKey, ApprovalMode.None, Scopes, secret);
         EnsureCredential(credentials, WithdrawCredentialName, WithdrawAccessKey, ApprovalMode.Button, ["view-withdrawals", "withdraw"], secret);
 
         // The demo's bot is the one bundle kept in a data dir: the demo's own, beside its software token.
-        var bots = new BotEnrollment(data, time) { BundleInDataDir = true };
+        var bots = new BotEnrollment(data, time, anchorLater: true) { BundleInDataDir = true };
         var demoBundle = BundleDir(data);
         var (profile, bundle) = bots.Store.Exists(BotName)
             ? bots.Renew(BotName, demoBundle)
             : bots.Add(new BotRequest(BotName, CredentialName, [.. Scopes, "withdraw"])
             {
+                Credentials = [WithdrawCredentialName],
                 WithdrawAddresses = [WithdrawalAddress.Parse($"BTC:BTC:{WithdrawAddress}")],
                 WithdrawCaps = [WithdrawalCap.Parse("BTC:0.01:0.05")],
             }, demoBundle);
         if (!profile.AllowsCredential(WithdrawCredentialName))
-            bots.Store.Save(profile with { Credentials = [.. profile.Credentials, WithdrawCredentialName] });
+            bots.Update(BotName, p => p with { Credentials = [.. p.Credentials, WithdrawCredentialName] });
+        // The demo's software token signs the config too, so 'serve' finds nothing unsigned.
+        PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data), anchorLater: true);
         return new Result(data, bundle, created);
     }
 

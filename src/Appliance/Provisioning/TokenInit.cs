@@ -23,7 +23,11 @@ public sealed record TokenInitRequest(string ModulePath, string? TokenLabel, str
     public string? PivToolPath { get; init; }
 }
 
-public sealed record TokenInitResult(TokenDescriptor Token, IReadOnlyList<KeySlot> Generated, IReadOnlyList<string> UnusableCredentials);
+public sealed record TokenInitResult(TokenDescriptor Token, IReadOnlyList<KeySlot> Generated, IReadOnlyList<string> UnusableCredentials)
+{
+    /// <summary>Records whose policy signature no longer verifies (signed by another token's key): sign them with <c>policy sign-all</c>.</summary>
+    public IReadOnlyList<string> Unsigned { get; init; } = [];
+}
 
 /// <summary>
 /// <c>appliance init</c>: binds a data dir to a PKCS#11 token. Opens the token with the PIN, makes the
@@ -54,26 +58,43 @@ public sealed class TokenInit(DataDir data, TimeProvider time, TextWriter output
                 "Pass --force to re-pin whatever token is plugged in now; --force loses every credential sealed to other keys " +
                 "(they can no longer be unsealed and must be added again with 'credentials rotate'). The CA, bots and credential files are kept.");
 
-        var (descriptor, generated) = PrepareToken(request, module, pinFile);
+        var (descriptor, generated) = PrepareToken(request, module, pinFile, KeySlots.All);
         var unusable = previous is null ? [] : UnusableAfterRepin(descriptor);
         Write(descriptor, request, pinFile);
-        return new TokenInitResult(descriptor, generated, unusable);
+        // The config's signed keys are signed now (one touch on a YubiKey), so 'serve' finds them signed.
+        PolicyConfigSigning.EnsureSigned(data, time, new DataDirPolicySigner(data, output));
+        var unsigned = PolicyInventory.Check(data).Where(i => !i.Verdict.Ok).Select(i => i.Key.ToString()).ToList();
+        return new TokenInitResult(descriptor, generated, unusable) { Unsigned = unsigned };
     }
 
-    private (TokenDescriptor, IReadOnlyList<KeySlot>) PrepareToken(TokenInitRequest request, string module, string pinFile)
+    /// <summary>
+    /// Opens the token of <paramref name="request"/>, makes the missing keys among <paramref name="slots"/> and pins it
+    /// (writes nothing): <c>init</c>, and the new primary and the recovery token of <c>recovery enroll|restore</c>.
+    /// </summary>
+    public (TokenDescriptor Descriptor, IReadOnlyList<KeySlot> Generated) PrepareToken(TokenInitRequest request, IReadOnlyList<KeySlot> slots)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.ModulePath))
+            throw new ArgumentException("No PKCS#11 module given; pass --pkcs11-module PATH (YubiKey: libykcs11.so, SoftHSM2: libsofthsm2.so).");
+        var pinFile = Path.GetFullPath(request.PinFile ?? throw new ArgumentException(
+            "The token needs a PIN; pass --pin-file with a file (mode 0600) that holds it. A PIN is never taken from the command line."));
+        return PrepareToken(request, Path.GetFullPath(request.ModulePath), pinFile, slots);
+    }
+
+    private (TokenDescriptor, IReadOnlyList<KeySlot>) PrepareToken(TokenInitRequest request, string module, string pinFile, IReadOnlyList<KeySlot> slots)
     {
         var token = Open(module, request, pinFile);
         try
         {
             output.WriteLine($"token: label \"{token.Label}\", serial {token.Serial}");
-            var missing = KeySlots.All.Where(slot => !token.HasKey(slot)).ToList();
+            var missing = slots.Where(slot => !token.HasKey(slot)).ToList();
             if (missing.Count > 0 && IsYubiKey(module))
             {
                 // yubico-piv-tool talks to the key itself: release our session first, then look again.
                 token.Dispose();
                 new YubiKeyKeyMaker(output, request.PivToolPath, request.ManagementKeyFile, pinFile).Make(missing, token.Serial);
                 token = Open(module, request, pinFile);
-                var stillMissing = KeySlots.All.Where(slot => !token.HasKey(slot)).Select(s => s.PivName()).ToList();
+                var stillMissing = slots.Where(slot => !token.HasKey(slot)).Select(s => s.PivName()).ToList();
                 if (stillMissing.Count > 0)
                     throw new InvalidOperationException(
                         $"yubico-piv-tool reported success but ykcs11 still sees no key in slot(s) {string.Join(", ", stillMissing)}; " +
@@ -87,7 +108,7 @@ public sealed class TokenInit(DataDir data, TimeProvider time, TextWriter output
                     output.WriteLine($"generated a P-256 key pair in slot {slot.PivName()} ({slot})");
                 }
             }
-            return (TokenDescriptor.Pin(token, TokenDescriptor.Pkcs11Kind, module, token.Label), missing);
+            return (TokenDescriptor.Pin(token, TokenDescriptor.Pkcs11Kind, module, token.Label, slots), missing);
         }
         finally
         {

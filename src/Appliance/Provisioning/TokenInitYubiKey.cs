@@ -7,7 +7,7 @@ namespace Appliance.Provisioning;
 
 /// <summary>
 /// Makes the YubiKey's key pairs with yubico-piv-tool (ykcs11 cannot set PIN or touch policy):
-/// P-256, PIN policy once, touch policy always for the withdraw slot (83) and never elsewhere, plus a
+/// P-256, PIN policy once, touch policy always for the withdraw slot (83) and the policy slot (84), never elsewhere, plus a
 /// self-signed certificate per slot so ykcs11 lists the key. Secrets (management key, PIN) go to the
 /// tool on stdin with its <c>--stdin-input</c> flag, never in argv. Without the tool or a management
 /// key file it prints the exact commands (which prompt for the secrets) and stops.
@@ -57,7 +57,7 @@ internal sealed class YubiKeyKeyMaker(TextWriter output, string? pivToolPath, st
 
     private void PrintManualCommands(IReadOnlyList<KeySlot> missing)
     {
-        output.WriteLine($"Run these with only this YubiKey plugged in ({ToolName} asks for the management key and the PIN; touch the key when slot 83 blinks):");
+        output.WriteLine($"Run these with only this YubiKey plugged in ({ToolName} asks for the management key and the PIN; touch the key when slot 83 or 84 blinks):");
         foreach (var step in Plan(missing, ".", driven: false))
             output.WriteLine("  " + ToolName + " " + string.Join(' ', step.Args));
     }
@@ -68,7 +68,7 @@ internal sealed class YubiKeyKeyMaker(TextWriter output, string? pivToolPath, st
         foreach (var slot in slots)
         {
             var name = slot.PivName();
-            var touch = slot == KeySlot.SealTouch ? "always" : "never";
+            var touch = slot.NeedsTouch() ? "always" : "never";
             var pub = Path.Combine(dir, $"appliance-{name}.pem");
             var cert = Path.Combine(dir, $"appliance-{name}.crt");
             if (dir == ".") { pub = $"appliance-{name}.pem"; cert = $"appliance-{name}.crt"; }
@@ -77,7 +77,7 @@ internal sealed class YubiKeyKeyMaker(TextWriter output, string? pivToolPath, st
                 Feed.ManagementKey, Touch: false);
             yield return new Step(slot, "self-signed certificate (so ykcs11 lists the key)",
                 [.. stdin, "--action=verify-pin", "--action=selfsign-certificate", $"--slot={name}", $"--subject=/CN=appliance-{name}/", $"--input={pub}", $"--output={cert}"],
-                Feed.Pin, Touch: slot == KeySlot.SealTouch);
+                Feed.Pin, Touch: slot.NeedsTouch());
             yield return new Step(slot, "import the certificate",
                 [.. stdin, "--key", "--action=import-certificate", $"--slot={name}", $"--input={cert}"],
                 Feed.ManagementKey, Touch: false);

@@ -11,6 +11,7 @@ using Appliance.Grpc;
 using Appliance.Pipeline;
 using Appliance.Pki;
 using Appliance.Policy;
+using Appliance.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,6 +42,9 @@ public sealed class ApplianceServer : IAsyncDisposable
     public BotConnections Connections => _parts.Connections;
     public PipelineGuards Guards => _parts.Guards;
     public IApprovalGate Approvals => _parts.Approvals;
+
+    /// <summary>The private WebSocket relay (gRPC Subscribe, /websocket/v1/private).</summary>
+    public StreamRelay Streams => _parts.Streams;
 
     /// <summary>The panel's LEDs and display, when the server has a panel.</summary>
     public Panel.PanelController? Panel => _parts.Panel;
@@ -85,13 +89,16 @@ public sealed class ApplianceServer : IAsyncDisposable
         services.AddSingleton(_ => parts!.Pipeline);
         services.AddSingleton(_ => parts!.Status);
         services.AddSingleton<UpbitFront>();
+        services.AddSingleton(_ => parts!.Streams);
+        services.AddSingleton<PrivateSocketFront>();
         services.AddGrpcHealthChecks().AddCheck("signer", () => parts!.State.Kind == ApplianceStateKind.Ready && parts.AuditLog is not { IsAvailable: false }
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy(parts.State.Kind == ApplianceStateKind.Ready ? "audit unavailable" : parts.State.Name));
         services.AddSingleton(sp => new Metrics.MetricsEndpoint(setup.MetricsListen ?? setup.Config.Metrics,
             sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<ILogger<Metrics.MetricsEndpoint>>()));
         services.AddHostedService(sp => sp.GetRequiredService<Metrics.MetricsEndpoint>());
-        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>())
+        services.AddHostedService(sp => new AdminSocketServer(setup.Data.AdminSocket, parts!.Pause, parts.Approvals, sp.GetRequiredService<ILogger<AdminSocketServer>>(),
+            parts.Policy.ReloadAsync)
             { AuditDisk = parts.Retention is { } retention ? retention.Storage.Report : null });
         services.AddSystemd();
         services.AddHostedService(sp => new Metrics.SystemdWatchdog(sp.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), setup.Time));
@@ -109,16 +116,21 @@ public sealed class ApplianceServer : IAsyncDisposable
         {
             // Opens the audit log now too: a damaged or unwritable log stops the start.
             parts = Composition.Build(setup, connections, app.Services.GetRequiredService<ILoggerFactory>(), app.Services.GetRequiredService<IMeterFactory>());
+            await parts.Policy.StartAsync(cancellationToken); // anchors what the policy gate admitted, before the first request
         }
         catch
         {
             await app.DisposeAsync();
+            if (parts is not null) await parts.DisposeAsync();
             throw;
         }
         app.MapGrpcService<SignerService>();
         app.MapGrpcHealthChecksService();
         if (setup.Config.GrpcReflection) app.MapGrpcReflectionService();
         app.Services.GetRequiredService<UpbitFront>().Map(app);
+        app.UseWebSockets();
+        app.Lifetime.ApplicationStopping.Register(parts.Streams.EndAll);
+        app.Services.GetRequiredService<PrivateSocketFront>().Map(app);
 
         var server = new ApplianceServer(app, parts);
         try

@@ -13,6 +13,7 @@ using Appliance.Panel;
 using Appliance.Pipeline;
 using Appliance.Policy;
 using Appliance.Sealing;
+using Appliance.Streams;
 using Appliance.Upstream;
 using Microsoft.Extensions.Logging;
 
@@ -41,6 +42,9 @@ internal sealed class Composition : IAsyncDisposable
     public required RequestPipeline Pipeline { get; init; }
     public required StatusReporter Status { get; init; }
     public required PipelineGuards Guards { get; init; }
+    public required StreamRelay Streams { get; init; }
+
+    public required PolicyReload Policy { get; init; }
 
     public static Composition Build(ServerSetup setup, BotConnections connections, ILoggerFactory logs, IMeterFactory meters)
     {
@@ -51,18 +55,20 @@ internal sealed class Composition : IAsyncDisposable
             var time = setup.Time;
             var config = setup.Config;
             var state = new ApplianceState();
-            var credentials = new CredentialStore(setup.Data.Root);
+
+            // Signed policy: only bots and credentials whose signature verifies (and is not below its anchored floor) load.
+            var policy = PolicyServices.CreateGate(setup);
 
             // Secrets: unsealed with the token in the port; the monitor owns the token from here on.
             var vault = Own(new CredentialVault(time));
-            vault.Load(credentials.List(), setup.Token);
-            var token = Own(new TokenPresenceMonitor(setup.Token, vault, state, () => credentials.List(), TokenDescriptor.Load(setup.Data.TokenFile),
+            vault.Load(policy.Credentials(setup.Data), setup.Token);
+            var token = Own(new TokenPresenceMonitor(setup.Token, vault, state, () => policy.Credentials(setup.Data), TokenDescriptor.Load(setup.Data.TokenFile),
                 setup.ReopenToken, time, logs.CreateLogger<TokenPresenceMonitor>(), setup.TokenOptions.PollInterval));
             Own(new CredentialReloader(setup.Data.CredentialsDir, token.TryReloadCredentials, time, logs.CreateLogger<CredentialReloader>(), setup.BotPollInterval * 4));
             var touch = new TouchUnsealer(vault, () => token.Current, state, setup.TokenOptions, time, logs.CreateLogger<TouchUnsealer>());
 
             // Who may ask, and the record of what was done: checkpoints are signed by the token in the port now.
-            var bots = Own(new BotRegistry(new BotStore(setup.Data.Root), time, logs.CreateLogger<BotRegistry>(), setup.BotPollInterval));
+            var bots = Own(new BotRegistry(new BotStore(setup.Data.Root), time, logs.CreateLogger<BotRegistry>(), setup.BotPollInterval, policy));
             var fileAudit = setup.Audit is null
                 ? Own(FileAuditLog.Open(setup.Data.AuditDir, new TokenCheckpointSigner(new LiveToken(token, setup.Token.Serial, setup.Token.IsSoftware)),
                     setup.AuditOptions ?? new FileAuditLogOptions { MaxSegmentBytes = config.Audit.SegmentBytes }, time,
@@ -76,13 +82,16 @@ internal sealed class Composition : IAsyncDisposable
             // Alerts, the panel and approvals.
             var webhook = config.Alerts.Webhook is { } url ? new WebhookSender(new Uri(url), setup.Token.Serial, time, logs.CreateLogger<WebhookSender>()) : null;
             var alerts = Own(new AlertDispatcher(fileAudit, webhook, logs.CreateLogger<AlertDispatcher>(), meters));
+            PolicyServices.AlertOnRejections(policy, alerts, time);
+            var policyReload = Own(new PolicyReload(policy, bots, token, setup.Data, fileAudit, time, logs.CreateLogger<PolicyAnchoring>()));
             var rules = new AlertRules(config.Alerts, time);
-            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent));
+            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent,
+                config.CoolingOffPeriod));
             retention?.Start(TimeSpan.FromMinutes(1));
             var panel = setup.Panel is { } device ? Own(new PanelController(device, state)) : null;
             var approvals = setup.Approvals ?? (panel is not null
                 ? Own(new PanelApprovalGate(panel, config.Approval, state, time, logs.CreateLogger<PanelApprovalGate>()))
-                : Own(new NoPanelApprovalGate(setup.TouchPrompt ?? new LogTouchPrompt(logs.CreateLogger<LogTouchPrompt>()), time, config.Approval.MaxQueuedPerBot)));
+                : Own(new NoPanelApprovalGate(setup.TouchPrompt ?? new LogTouchPrompt(logs.CreateLogger<LogTouchPrompt>()), time, config.Approval.MaxQueuedPerBot, config.Approval)));
             if (panel is not null) Own(new AlertLed(panel, alerts, fileAudit, approvals));
             var pause = Own(new PauseControl(state, setup.Panel, logs.CreateLogger<PauseControl>()));
 
@@ -99,7 +108,7 @@ internal sealed class Composition : IAsyncDisposable
                 new ReplayGuard(time, options.ClockSkew, options.ReplayCapacityPerBot),
                 sent,
                 owners,
-                new WithdrawalPolicy(time, fileAudit?.WithdrawalTotals), // the 24 h totals survive a restart
+                new WithdrawalPolicy(time, fileAudit?.WithdrawalTotals, config.CoolingOffPeriod), // the 24 h totals survive a restart
                 new RateGuard(time, setup.Rates ?? config.ToUpbitRates()))
             {
                 // Never twice across a restart: read off the start path; requests wait for it.
@@ -110,13 +119,19 @@ internal sealed class Composition : IAsyncDisposable
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,
                 new RefusalLog(logs.CreateLogger<RequestPipeline>(), time));
-            var pipeline = new RequestPipeline(bots, new KeyRing(vault, touch, state), state, guards, approvals, audit, upstream, observers, options, time);
+            var keys = new KeyRing(vault, touch, state);
+            var pipeline = new RequestPipeline(bots, keys, state, guards, approvals, audit, upstream, observers, options, time);
+            // The private WebSocket relay: one upstream connection per credential, beside the REST upstream.
+            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, time), keys, bots, state, guards.Orders,
+                StreamOptions.For(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream).BaseAddress) with { JwtAlgorithm = options.JwtAlgorithm },
+                time, logs.CreateLogger<StreamRelay>()));
             var status = new StatusReporter(bots, vault, state, setup.Token.IsSoftware, time) { Approvals = approvals };
 
             var composition = new Composition
             {
                 State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Retention = retention, Alerts = alerts,
-                Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards,
+                Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards, Streams = streams,
+                Policy = policyReload,
             };
             composition._owned.AddRange(owned);
             return composition;

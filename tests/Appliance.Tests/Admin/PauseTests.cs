@@ -134,7 +134,7 @@ public sealed class PauseTests : IAsyncLifetime
         await writer.WriteLineAsync("pause now please");
         var bad = AdminReply.Parse((await reader.ReadLineAsync())!);
         Assert.False(bad.Ok);
-        Assert.Contains("send pause, resume or status", bad.Error);
+        Assert.Contains("send pause, resume, status or policy-reload", bad.Error);
         Assert.False(_appliance.Server.State.Paused);
     }
 

@@ -19,7 +19,7 @@ public sealed class ApprovalRulesTests
     private static readonly ApprovalOptions Tiers = new() { OrderNotionalAbove = 1_000_000m, CancelAll = true };
 
     [Fact]
-    public void Every_withdrawal_waits_and_nothing_else_by_default()
+    public void Every_withdrawal_waits_and_no_order_by_default()
     {
         Assert.True(Requires(Defaults, "POST", "/v1/withdraws/coin", "currency=BTC", "net_type=BTC", "amount=0.00000001", "address=x"));
         Assert.True(Requires(Defaults, "POST", "/v1/withdraws/krw", "amount=5000", "two_factor_type=kakao"));
@@ -27,6 +27,34 @@ public sealed class ApprovalRulesTests
         Assert.False(Requires(Defaults, "DELETE", "/v1/orders/open"));
         Assert.False(Requires(Defaults, "POST", "/v1/orders", "market=KRW-BTC", "side=bid", "volume=100", "price=100000000", "ord_type=limit"));
         Assert.False(Requires(Defaults, "GET", "/v1/accounts"));
+    }
+
+    [Fact]
+    public void Pocket_transfers_always_wait_and_krw_deposits_and_travel_rule_checks_wait_by_default()
+    {
+        var noDefaults = new ApprovalOptions { DepositKrw = false, TravelRule = false };
+        foreach (var options in new[] { Defaults, noDefaults })
+        {
+            Assert.True(Requires(options, "POST", "/v1/pockets/transfers", "to=main", "currency=KRW", "amount=1"));
+            Assert.True(Requires(options, "POST", "/v1/pockets/universal_transfers", "to=sub", "currency=BTC", "amount=0.1"));
+            Assert.False(Requires(options, "GET", "/v1/pockets/transfers"));
+            Assert.False(Requires(options, "GET", "/v1/pockets/assets", "uuid=p"));
+        }
+        Assert.True(Requires(Defaults, "POST", "/v1/deposits/krw", "amount=10000", "two_factor_type=kakao"));
+        Assert.True(Requires(Defaults, "POST", "/v1/travel_rule/deposit/uuid", "deposit_uuid=d", "vasp_uuid=v"));
+        Assert.True(Requires(Defaults, "POST", "/v1/travel_rule/deposit/txid", "vasp_uuid=v", "txid=t", "currency=BTC", "net_type=BTC"));
+        Assert.False(Requires(Defaults, "GET", "/v1/travel_rule/vasps"));
+        Assert.False(Requires(noDefaults, "POST", "/v1/deposits/krw", "amount=10000", "two_factor_type=kakao"));
+        Assert.False(Requires(noDefaults, "POST", "/v1/travel_rule/deposit/uuid", "deposit_uuid=d", "vasp_uuid=v"));
+    }
+
+    [Fact]
+    public void Without_a_panel_krw_deposits_and_transfers_are_refused_not_signed()
+    {
+        using var gate = new NoPanelApprovalGate(new Appliance.Credentials.LogTouchPrompt(Microsoft.Extensions.Logging.Abstractions.NullLogger<Appliance.Credentials.LogTouchPrompt>.Instance), TimeProvider.System);
+        Assert.True(gate.Requires(EndpointCatalog.Default.All.Single(e => e.ToString() == "POST /v1/deposits/krw"), []));
+        Assert.True(gate.Requires(EndpointCatalog.Default.All.Single(e => e.ToString() == "POST /v1/pockets/transfers"), []));
+        Assert.False(gate.Requires(EndpointCatalog.Default.All.Single(e => e.ToString() == "GET /v1/accounts"), []));
     }
 
     [Fact]

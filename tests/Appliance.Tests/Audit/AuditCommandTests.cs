@@ -23,6 +23,8 @@ public sealed class AuditCommandTests : IDisposable
         _data = new DataDir(_dir.Sub("data"));
         using var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes("cli-secret"));
         DemoSetup.Ensure(_data, "127.0.0.1:0", TimeProvider.System, secret);
+        // These tests count the records of a log of their own (the demo leaves anchoring to its server).
+        if (Directory.Exists(_data.AuditDir)) Directory.Delete(_data.AuditDir, recursive: true);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -43,7 +43,9 @@ public sealed class BotsAddWithdrawalFlagsTests : IDisposable
         Assert.Contains($"may withdraw to BTC:BTC:{Btc}", output);
         var profile = new BotStore(_data.Root).Load("payout");
         Assert.Equal([new WithdrawalAddress("BTC", "BTC", Btc), new WithdrawalAddress("XRP", "XRP", "rLNaPoKeeBjZe2qs6x52yVPZpZ8td4dc6w", "123456")],
-            profile.WithdrawAddresses);
+            profile.WithdrawAddresses.Select(a => a with { Added = null }));
+        // Each address is stamped with when it was added (its cooling-off runs from then), within this test's run.
+        Assert.All(profile.WithdrawAddresses, a => Assert.InRange(a.Added!.Value, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow));
         Assert.Equal([new WithdrawalCap("BTC", 0.1m, 0.5m), new WithdrawalCap("KRW", null, 5000000m)], profile.WithdrawCaps);
 
         var json = await File.ReadAllTextAsync(Path.Combine(_data.BotsDir, "payout.json"));

@@ -128,8 +128,10 @@ public sealed class RateAndPocketFlagsTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("pocket main", output);
         var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_data.CredentialsDir, "plain.sealed.json")))!.AsObject();
-        Assert.Equal(1, json["v"]!.GetValue<int>());
+        // Signed (envelope v3), and still the main pocket's layout: no pocket field, associated data version 1.
+        Assert.Equal(SealedCredential.SignedVersion, json["v"]!.GetValue<int>());
         Assert.False(json.ContainsKey("pocket"));
+        Assert.Equal(1, new CredentialStore(_data.Root).TryGet("plain")!.Metadata.Version);
     }
 
     [Theory]

@@ -24,9 +24,9 @@ public sealed class TestAppliance : IAsyncDisposable
 {
     public const string Secret = "e2e-secret-0123456789abcdefghijklmnopqrstuv";
 
-    private readonly TempDir _dir;
+    private readonly TempDir? _dir;
 
-    private TestAppliance(TempDir dir, DataDir data, ApplianceServer server, string bundleDir, FakeUpbitServer exchange)
+    private TestAppliance(TempDir? dir, DataDir data, ApplianceServer server, string bundleDir, FakeUpbitServer exchange)
     {
         _dir = dir;
         Data = data;
@@ -46,17 +46,38 @@ public sealed class TestAppliance : IAsyncDisposable
 
     /// <param name="exchangeKnowsKeys">False: the stand-in does not know the demo access keys, so it answers 401 invalid_access_key.</param>
     public static async Task<TestAppliance> StartAsync(Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null,
-        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true, StandInOptions? exchangeOptions = null)
+        Action<DataDir>? prepare = null, bool exchangeKnowsKeys = true, StandInOptions? exchangeOptions = null,
+        TimeProvider? setupTime = null)
     {
         var dir = new TempDir();
         time ??= TimeProvider.System;
         var data = new DataDir(dir.Sub("data"));
+        // setupTime: the clock the demo data dir (CA, demo bot certificate) is made by, e.g. one in the past.
         using (var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret)))
-            DemoSetup.Ensure(data, "127.0.0.1:0", time, secret);
+            DemoSetup.Ensure(data, "127.0.0.1:0", setupTime ?? time, secret);
         // Tests send in tight loops: the demo bot's own rate (10/s by default) is tested in the rate tests.
-        var bots = new BotStore(data.Root);
-        bots.Save(bots.Load(DemoSetup.BotName) with { RatePerSecond = BotProfile.MaxRatePerSecond, Burst = BotProfile.MaxBurst });
+        // A higher rate widens power, so it is signed (the software token signs without a touch).
+        new BotEnrollment(data, time, anchorLater: true).Update(DemoSetup.BotName,
+            p => p with { RatePerSecond = BotProfile.MaxRatePerSecond, Burst = BotProfile.MaxBurst });
         prepare?.Invoke(data);
+        return await StartServerAsync(dir, data, configure, time, exchangeKnowsKeys, exchangeOptions);
+    }
+
+    /// <summary>A server on a demo data dir the caller made (and keeps): for tests that stop and start it again.</summary>
+    public static Task<TestAppliance> StartOnAsync(DataDir data, Func<ServerSetup, ServerSetup>? configure = null, TimeProvider? time = null,
+        StandInOptions? exchangeOptions = null) =>
+        StartServerAsync(null, data, configure, time ?? TimeProvider.System, exchangeKnowsKeys: true, exchangeOptions);
+
+    /// <summary>Makes a demo data dir (software token, CA, demo credentials and bot) with the test secret.</summary>
+    public static void MakeDemoDataDir(DataDir data, TimeProvider? time = null)
+    {
+        using var secret = SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(Secret));
+        DemoSetup.Ensure(data, "127.0.0.1:0", time ?? TimeProvider.System, secret);
+    }
+
+    private static async Task<TestAppliance> StartServerAsync(TempDir? dir, DataDir data, Func<ServerSetup, ServerSetup>? configure, TimeProvider time,
+        bool exchangeKnowsKeys, StandInOptions? exchangeOptions)
+    {
         var config = ApplianceConfig.Load(data.ConfigFile);
         var exchange = await FakeUpbitServer.StartAsync(options: exchangeOptions);
         if (exchangeKnowsKeys)
@@ -83,7 +104,7 @@ public sealed class TestAppliance : IAsyncDisposable
         catch
         {
             await exchange.DisposeAsync();
-            dir.Dispose();
+            dir?.Dispose();
             throw;
         }
     }
@@ -101,7 +122,7 @@ public sealed class TestAppliance : IAsyncDisposable
     /// <summary>Adds a bot to the running appliance (the registry picks it up within a poll) and returns its bundle directory.</summary>
     public async Task<string> AddBotAsync(BotRequest request)
     {
-        var bundle = Path.Combine(_dir.Path, "bundles", request.Name);
+        var bundle = BundleFor(Data, request.Name);
         new BotEnrollment(Data, Time).Add(request, bundle);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!Server.Bots.All.Any(b => b.Name == request.Name) && DateTime.UtcNow < deadline) await Task.Delay(20);
@@ -112,6 +133,6 @@ public sealed class TestAppliance : IAsyncDisposable
     {
         await Server.DisposeAsync();
         await Exchange.DisposeAsync();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }

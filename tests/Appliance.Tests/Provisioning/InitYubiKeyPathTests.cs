@@ -41,9 +41,10 @@ public sealed class InitYubiKeyPathTests : IDisposable
 
         Assert.Equal(1, run.Exit);
         Assert.Contains("run the yubico-piv-tool commands printed above", run.Error, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("slot(s) 9a, 9d, 83", run.Error);
+        Assert.Contains("slot(s) 9a, 9d, 83, 84", run.Error);
         var commands = run.Out.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("yubico-piv-tool ")).ToList();
-        Assert.Equal(9, commands.Count);
+        Assert.Equal(12, commands.Count);
+        Assert.Contains("yubico-piv-tool --key --action=generate --slot=84 --algorithm=ECCP256 --pin-policy=once --touch-policy=always --output=appliance-84.pem", commands);
         Assert.Contains("yubico-piv-tool --key --action=generate --slot=83 --algorithm=ECCP256 --pin-policy=once --touch-policy=always --output=appliance-83.pem", commands);
         Assert.Contains("yubico-piv-tool --key --action=generate --slot=9d --algorithm=ECCP256 --pin-policy=once --touch-policy=never --output=appliance-9d.pem", commands);
         Assert.Contains("yubico-piv-tool --key --action=import-certificate --slot=83 --input=appliance-83.crt", commands);
@@ -74,7 +75,8 @@ public sealed class InitYubiKeyPathTests : IDisposable
         var log = File.ReadAllLines(_dir.Sub("calls.log"));
         var calls = log.Where(l => l.StartsWith("ARGS ")).ToList();
         var stdin = log.Where(l => l.StartsWith("STDIN ")).Select(l => l["STDIN ".Length..]).ToList();
-        Assert.Equal(9, calls.Count);
+        Assert.Equal(12, calls.Count);
+        Assert.Contains(calls, c => c.Contains("--action=generate --slot=84") && c.Contains("--pin-policy=once --touch-policy=always"));
         Assert.All(calls, c => Assert.StartsWith("ARGS --stdin-input ", c));
         Assert.All(calls, c => Assert.DoesNotContain(ManagementKey, c));
         Assert.All(calls, c => Assert.DoesNotContain(InitSupport.Pin, c));
@@ -85,7 +87,7 @@ public sealed class InitYubiKeyPathTests : IDisposable
             Assert.Equal(calls[i].Contains("--action=verify-pin") ? InitSupport.Pin : ManagementKey, stdin[i]);
 
         var pinned = TokenDescriptor.Load(Path.Combine(DataDir, "token.json"));
-        Assert.Equal(3, pinned.PublicKeys.Count);
+        Assert.Equal(4, pinned.PublicKeys.Count);
         Assert.Equal(_module, pinned.Module);
     }
 
@@ -103,7 +105,7 @@ public sealed class InitYubiKeyPathTests : IDisposable
             case "$*" in
               *--action=generate*)
                 slot=$(printf '%s\n' "$@" | sed -n 's/^--slot=//p')
-                case "$slot" in 9a) id=01;; 9d) id=03;; 83) id=06;; *) exit 3;; esac
+                case "$slot" in 9a) id=01;; 9d) id=03;; 83) id=06;; 84) id=07;; *) exit 3;; esac
                 key=$(mktemp)
                 openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt -out "$key" || exit 4
                 softhsm2-util --import "$key" --token '{{_label}}' --label "appliance-$slot" --id "$id" --pin {{InitSupport.Pin}} >/dev/null || exit 5

@@ -25,7 +25,9 @@ public sealed class SealedCredentialJsonTests : IDisposable
     public static TheoryData<string, string?, string> BadFields() => new()
     {
         // field, new JSON value (null: remove the field), expected text in the message
-        { "v", "3", "'v'" },
+        { "v", "4", "'v'" },
+        { "recovery", "{}", "'recovery'" },
+        { "policy", "[]", "'policy'" },
         { "v", "\"1\"", "'v'" },
         { "name", null, "'name'" },
         { "name", "\"Bad Name\"", "'name'" },

@@ -25,6 +25,13 @@ public class EndpointCatalogTests
     [InlineData("POST", "/v1/travel_rule/deposit/uuid", Scope.Deposit, RateGroup.Default)]
     [InlineData("GET", "/v1/status/wallet", Scope.AuthOnly, RateGroup.Default)]
     [InlineData("GET", "/v1/api_keys", Scope.AuthOnly, RateGroup.Default)]
+    [InlineData("GET", "/v1/pockets", Scope.PocketManage, RateGroup.Default)]
+    [InlineData("GET", "/v1/pockets/api_keys", Scope.PocketManage, RateGroup.Default)]
+    [InlineData("GET", "/v1/pockets/assets", Scope.PocketManage, RateGroup.Default)]
+    [InlineData("POST", "/v1/pockets/universal_transfers", Scope.PocketManage, RateGroup.Default)]
+    [InlineData("GET", "/v1/pockets/universal_transfers", Scope.PocketManage, RateGroup.Default)]
+    [InlineData("POST", "/v1/pockets/transfers", Scope.AssetTransfer, RateGroup.Default)]
+    [InlineData("GET", "/v1/pockets/transfers", Scope.AssetTransfer, RateGroup.Default)]
     public void EndpointHasScopeAndRateGroup(string method, string path, Scope scope, RateGroup group)
     {
         var endpoint = Find(method, path);
@@ -41,6 +48,19 @@ public class EndpointCatalogTests
     }
 
     [Fact]
+    public void Withdrawals_and_the_two_pocket_transfers_move_assets()
+    {
+        var moving = EndpointCatalog.Default.All.Where(e => e.MovesAssets).Select(e => e.ToString()).Order();
+        Assert.Equal(["POST /v1/pockets/transfers", "POST /v1/pockets/universal_transfers", "POST /v1/withdraws/coin", "POST /v1/withdraws/krw"], moving);
+        Assert.False(Find("POST", "/v1/pockets/transfers").IsWithdrawal);
+        Assert.False(Find("GET", "/v1/pockets/transfers").MovesAssets);
+        Assert.False(Find("POST", "/v1/deposits/krw").MovesAssets);
+    }
+
+    [Fact]
+    public void Catalog_names_the_Upbit_reference_version_it_follows() => Assert.Equal("1.7.0", EndpointCatalog.UpbitApiVersion);
+
+    [Fact]
     public void BodyKindFollowsTheMethod()
     {
         foreach (var e in EndpointCatalog.Default.All)
@@ -48,7 +68,7 @@ public class EndpointCatalogTests
     }
 
     [Fact]
-    public void CatalogCoversTheDocumentedEndpointsWithoutPockets()
+    public void CatalogCoversTheDocumentedEndpointsOfV170()
     {
         string[] expected =
         [
@@ -63,9 +83,13 @@ public class EndpointCatalogTests
             "POST /v1/deposits/generate_coin_address", "POST /v1/deposits/krw",
             "POST /v1/travel_rule/deposit/uuid", "POST /v1/travel_rule/deposit/txid",
             "GET /v1/status/wallet", "GET /v1/api_keys",
+            "GET /v1/pockets", "GET /v1/pockets/api_keys", "GET /v1/pockets/assets",
+            "POST /v1/pockets/universal_transfers", "GET /v1/pockets/universal_transfers",
+            "POST /v1/pockets/transfers", "GET /v1/pockets/transfers",
         ];
         Assert.Equal(expected.Order(), EndpointCatalog.Default.All.Select(e => e.ToString()).Order());
-        Assert.DoesNotContain(EndpointCatalog.Default.All, e => e.Path.Contains("pocket", StringComparison.Ordinal));
+        // The diagram's /v1/pockets/asset is not the reference's path.
+        Assert.False(EndpointCatalog.Default.TryFind("GET", "/v1/pockets/asset", out _));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public class RequestValidatorTests
         { "GET", "/accounts", [], Reasons.UnknownEndpoint },
         { "PUT", "/v1/orders", [], Reasons.UnknownEndpoint },
         { "POST", "/v1/accounts", [], Reasons.UnknownEndpoint },
-        { "GET", "/v1/pockets", [], Reasons.UnknownEndpoint },
+        { "GET", "/v1/pockets/asset", ["uuid", "p"], Reasons.UnknownEndpoint },
         { "", "", [], Reasons.UnknownEndpoint },
 
         // Unknown or malformed parameter names (smuggling through the name).
@@ -78,6 +78,17 @@ public class RequestValidatorTests
         { "POST", "/v1/withdraws/krw", ["amount", "10000"], Reasons.MissingParam },
         { "DELETE", "/v1/withdraws/coin", [], Reasons.MissingParam },
         { "GET", "/v1/order", [], Reasons.MissingParam },
+        { "GET", "/v1/withdraws/chance", ["currency", "BTC"], Reasons.MissingParam },
+        { "GET", "/v1/withdraws/chance", ["currency", "KRW", "net_type", "KRW"], Reasons.BadParamValue },
+        { "GET", "/v1/pockets/assets", [], Reasons.MissingParam },
+        { "POST", "/v1/pockets/transfers", ["currency", "KRW", "amount", "10000"], Reasons.MissingParam },
+        { "POST", "/v1/pockets/universal_transfers", ["to", "p", "currency", "KRW"], Reasons.MissingParam },
+        { "POST", "/v1/pockets/transfers", ["to", "p", "currency", "KRW", "amount", "1e4"], Reasons.BadParamValue },
+        { "POST", "/v1/pockets/universal_transfers", ["to", "p&to=q", "currency", "KRW", "amount", "1"], Reasons.BadParamValue },
+        { "GET", "/v1/pockets/transfers", ["direction", "sideways"], Reasons.BadParamValue },
+        { "GET", "/v1/pockets/universal_transfers", ["states[]", "wait"], Reasons.BadParamValue },
+        { "GET", "/v1/pockets/api_keys", ["include_expired", "yes"], Reasons.BadParamValue },
+        { "GET", "/v1/pockets/transfers", ["from", "p"], Reasons.UnknownParam },
         { "DELETE", "/v1/orders/uuids", [], Reasons.MissingParam },
         { "GET", "/v1/order", ["uuid", "a", "identifier", "b"], Reasons.BadParamValue },
         { "DELETE", "/v1/orders/uuids", ["uuids[]", "a", "identifiers[]", "b"], Reasons.BadParamValue },
@@ -112,6 +123,20 @@ public class RequestValidatorTests
         { "POST", "/v1/orders/cancel_and_new", ["prev_order_identifier", "a", "new_ord_type", "limit", "new_volume", "remain_only", "new_price", "1000"] },
         { "GET", "/v1/api_keys", [] },
         { "GET", "/v1/status/wallet", [] },
+        // Upbit v1.7.0: KRW needs no network; the latest withdrawal or deposit needs no identifier.
+        { "GET", "/v1/withdraws/chance", ["currency", "KRW"] },
+        { "GET", "/v1/withdraws/chance", ["currency", "krw"] },
+        { "GET", "/v1/withdraws/chance", ["currency", "BTC", "net_type", "BTC"] },
+        { "GET", "/v1/withdraw", [] },
+        { "GET", "/v1/withdraw", ["currency", "BTC"] },
+        { "GET", "/v1/deposit", [] },
+        { "GET", "/v1/pockets", [] },
+        { "GET", "/v1/pockets/api_keys", ["uuids[]", "a", "uuids[]", "b", "include_expired", "true"] },
+        { "GET", "/v1/pockets/assets", ["uuid", "11111111-1111-4111-8111-111111111111"] },
+        { "POST", "/v1/pockets/universal_transfers", ["from", "main", "to", "sub-1", "currency", "KRW", "amount", "10000", "identifier", "t-1"] },
+        { "GET", "/v1/pockets/universal_transfers", ["states[]", "done", "states[]", "failed", "currency", "KRW", "limit", "100", "order_by", "asc"] },
+        { "POST", "/v1/pockets/transfers", ["to", "main-pocket", "currency", "BTC", "amount", "0.5"] },
+        { "GET", "/v1/pockets/transfers", ["direction", "out", "start_time", "2025-06-24T04:56:53Z"] },
     };
 
     [Theory]

@@ -13,6 +13,8 @@ public class ScopeTests
     [InlineData("withdraw", Scope.Withdraw)]
     [InlineData("view-deposits", Scope.ViewDeposits)]
     [InlineData("deposit", Scope.Deposit)]
+    [InlineData("pocket-manage", Scope.PocketManage)]
+    [InlineData("asset-transfer", Scope.AssetTransfer)]
     [InlineData("auth-only", Scope.AuthOnly)]
     public void ParsesAndRoundTrips(string wire, Scope scope)
     {
@@ -46,6 +48,8 @@ public class ScopeTests
     [InlineData(new[] { Scope.ViewAssets }, Scope.ViewOrders, false)]
     [InlineData(new[] { Scope.ViewWithdrawals }, Scope.Withdraw, false)]
     [InlineData(new[] { Scope.Withdraw }, Scope.Withdraw, true)]
+    [InlineData(new[] { Scope.PocketManage }, Scope.AssetTransfer, false)]
+    [InlineData(new[] { Scope.AssetTransfer }, Scope.PocketManage, false)]
     public void PermitsFollowsUpbitGroups(Scope[] granted, Scope required, bool permitted) =>
         Assert.Equal(permitted, Scopes.Permits(granted.Select(Scopes.ToWire).ToArray(), required));
 

@@ -12,7 +12,7 @@ namespace Appliance.Devices.Tokens;
 /// (PKCS#8, base64) in the clear and says so; it is written with AtomicFile (mode 0600).
 /// <code>
 /// {"v":1,"kind":"software-token","warning":"…","serial":"software-1a2b3c4d",
-///  "created":"2026-01-02T03:04:05Z","keys":{"audit":"…","seal":"…","seal-touch":"…"}}
+///  "created":"2026-01-02T03:04:05Z","keys":{"audit":"…","seal":"…","seal-touch":"…","policy":"…"}}
 /// </code>
 /// </summary>
 public sealed partial class SoftwareToken
@@ -27,6 +27,7 @@ public sealed partial class SoftwareToken
         KeySlot.Audit => "audit",
         KeySlot.Seal => "seal",
         KeySlot.SealTouch => "seal-touch",
+        KeySlot.Policy => "policy",
         _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "Unknown key slot."),
     };
 
@@ -115,7 +116,9 @@ public sealed partial class SoftwareToken
     {
         var field = "keys." + SlotFieldName(slot);
         if (!keys.TryGetProperty(SlotFieldName(slot), out var element) || element.ValueKind != JsonValueKind.String)
-            throw Malformed(path, field, "is missing");
+            throw slot == KeySlot.Policy
+                ? new FormatException($"Software token file '{path}' was made by an older demo and has no policy key (slot 84); delete that demo data dir and run 'appliance demo' again.")
+                : Malformed(path, field, "is missing");
         if (!element.TryGetBytesFromBase64(out var pkcs8))
             throw Malformed(path, field, "must be base64");
         try { return ImportKeyPair(pkcs8); }

@@ -95,7 +95,10 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
             Credentials = [TouchCredential],
             Scopes = [.. bot.Scopes, "withdraw"],
             WithdrawAddresses = [WithdrawalAddress.Parse("BTC:BTC:bc1qexampleaddress")],
+            Policy = null,
         });
+        // The fake key replaced the demo's token: sign everything with its policy key, as an operator would after init --force.
+        new PolicySignAll(data, TimeProvider.System, new DataDirPolicySigner(data)).Run();
     }
 
     private static SecretBytes Secret(string value) => SecretBytes.TakeFrom(Encoding.UTF8.GetBytes(value));
