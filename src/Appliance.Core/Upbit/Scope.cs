@@ -24,51 +24,16 @@ public enum Scope
     AuthOnly,
 }
 
-/// <summary>Wire names of <see cref="Scope"/> ("view-assets", "trade", ...).</summary>
+/// <summary>Wire names of <see cref="Scope"/> ("view-assets", "trade", ...: kebab-case, through <see cref="Wire"/>).</summary>
 public static class Scopes
 {
-    private static readonly (Scope Scope, string Wire)[] Names =
-    [
-        (Scope.ViewAssets, "view-assets"),
-        (Scope.ViewOrders, "view-orders"),
-        (Scope.Trade, "trade"),
-        (Scope.TradeTest, "trade-test"),
-        (Scope.ViewWithdrawals, "view-withdrawals"),
-        (Scope.Withdraw, "withdraw"),
-        (Scope.ViewDeposits, "view-deposits"),
-        (Scope.Deposit, "deposit"),
-        (Scope.PocketManage, "pocket-manage"),
-        (Scope.AssetTransfer, "asset-transfer"),
-        (Scope.AuthOnly, "auth-only"),
-    ];
-
     /// <summary>All wire names, comma-separated, for error messages and help text.</summary>
-    public static string ValidList { get; } = string.Join(", ", Names.Select(n => n.Wire));
+    public static string ValidList { get; } = Wire.List<Scope>();
 
-    public static string ToWire(Scope scope)
-    {
-        foreach (var (s, wire) in Names)
-        {
-            if (s == scope) return wire;
-        }
-        throw new ArgumentOutOfRangeException(nameof(scope), scope, "Not a defined Scope value.");
-    }
+    public static string ToWire(Scope scope) => Wire.Name(scope);
 
-    public static bool TryParse(string? text, out Scope scope)
-    {
-        foreach (var (s, wire) in Names)
-        {
-            if (string.Equals(wire, text, StringComparison.Ordinal))
-            {
-                scope = s;
-                return true;
-            }
-        }
-        scope = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out Scope scope) => Wire.TryParse(text, out scope);
 
-    /// <summary>Parses a wire name (exact, lowercase); throws ArgumentException naming the valid list.</summary>
     public static Scope Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

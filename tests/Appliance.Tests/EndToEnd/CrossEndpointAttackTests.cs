@@ -50,8 +50,9 @@ public sealed class CrossEndpointAttackTests : IAsyncLifetime
         // A token for POST /v1/orders/test places the real order.
         { "trade-test", "POST /v1/orders/test market=KRW-BTC&side=bid&volume=0.01&price=100000000&ord_type=limit",
             "POST /v1/orders", "market=KRW-BTC&side=bid&volume=0.01&price=100000000&ord_type=limit" },
-        // A token for POST /v1/deposits/krw withdraws KRW.
-        { "deposit", "POST /v1/deposits/krw amount=10000&two_factor_type=kakao", "POST /v1/withdraws/krw", "amount=10000&two_factor_type=kakao" },
+        // A token for POST /v1/deposits/krw withdraws KRW. (deposits/krw itself now waits for the panel, being in an
+        // approval tier; the deposit bot's call that goes straight out is a coin address.)
+        { "deposit", "POST /v1/deposits/generate_coin_address currency=BTC&net_type=BTC", "POST /v1/withdraws/krw", "amount=10000&two_factor_type=kakao" },
     };
 
     [Theory]
