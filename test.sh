@@ -27,11 +27,11 @@ fi
 
 # Node's stock gRPC client and ccxt for the interop tests (versions pinned by package-lock.json);
 # npm ci again whenever what is installed is not what the lock file pins.
-(cd examples/node && node -e '
+(cd examples/node && if ! node -e '
   const lock = require("./package-lock.json").packages;
   for (const p of ["@grpc/grpc-js", "@grpc/proto-loader", "ccxt", "undici"])
     if (require("./node_modules/" + p + "/package.json").version !== lock["node_modules/" + p].version) process.exit(1);
-' 2>/dev/null || npm ci --no-audit --no-fund --loglevel=error)
+' 2>/dev/null; then npm ci --no-audit --no-fund --loglevel=error; fi)
 
 # The Raspberry Pi image recipe; it fails loudly, never skips (needs root: debootstrap, chroot).
 image/check.sh

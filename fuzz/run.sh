@@ -24,7 +24,7 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 command -v sharpfuzz >/dev/null || dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 
 # A fresh, instrumented copy: sharpfuzz rewrites the assemblies in place, never the build output.
-rm -rf "$out/bin"
+rm -rf "${out:?}/bin"
 dotnet publish "$here/Appliance.Fuzz/Appliance.Fuzz.csproj" -c Release -o "$out/bin" --nologo -v quiet
 for assembly in Appliance.Core.dll appliance.dll; do
   sharpfuzz "$out/bin/$assembly" >/dev/null

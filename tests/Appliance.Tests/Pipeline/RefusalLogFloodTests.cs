@@ -26,8 +26,8 @@ public sealed class RefusalLogFloodTests
             s => s with { Logging = l => l.AddProvider(capture) },
             prepare: data =>
             {
-                var bots = new BotStore(data.Root);
-                bots.Save(bots.Load(DemoSetup.BotName) with { RatePerSecond = 2, Burst = 2 });
+                // Lowering a rate narrows power: the policy records it without a new signature.
+                new BotEnrollment(data, TimeProvider.System, anchorLater: true).Update(DemoSetup.BotName, p => p with { RatePerSecond = 2, Burst = 2 });
             });
         using var client = appliance.Client();
         await client.SendAsync("GET", "/v1/accounts", []); // connection and JIT warm, so the 2 s are all flood

@@ -235,7 +235,17 @@ public sealed class RevocationWithoutTheKeyTests
         var noToken = new NoTokenSigner(TokenDescriptor.Load(fake.Appliance.Data.TokenFile).PublicKey(KeySlot.Policy));
         new BotEnrollment(fake.Appliance.Data, TimeProvider.System, noToken).Revoke(DemoSetup.BotName);
         Assert.Equal(0, noToken.Attempts);
-        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, () => client.SendAsync("GET", "/v1/accounts", []));
+        // The revocation reaches the server at its next reload and closes the bot's connections: a call caught in that
+        // close fails UNAVAILABLE, and one before the reload is refused KEY_ABSENT; the next is BOT_REVOKED.
+        await RpcRefusals.AssertRefused(StatusCode.Unauthenticated, Reasons.BotRevoked, async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                try { await client.SendAsync("GET", "/v1/accounts", []); }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.FailedPrecondition) { }
+                await Task.Delay(20);
+            }
+        });
         Assert.Contains(AuditReader.ReadAll(fake.Appliance.Data.AuditDir), r => r.Entry.Kind == AuditKind.Policy
             && r.Entry.Bot == DemoSetup.BotName && r.Entry.Reason == PolicyChanges.Narrowed);
     }
