@@ -6,16 +6,9 @@ namespace Appliance.Sealing;
 /// </summary>
 public static class CredentialName
 {
-    public const int MaxLength = 64;
+    public const int MaxLength = Common.SafeNames.MaxLength;
 
-    public static bool IsValid(string? name)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > MaxLength) return false;
-        if (!IsLowerAlnum(name[0])) return false;
-        foreach (var c in name)
-            if (!IsLowerAlnum(c) && c is not ('_' or '-')) return false;
-        return true;
-    }
+    public static bool IsValid(string? name) => Common.SafeNames.IsValid(name);
 
     public static void Validate(string? name, string paramName)
     {
@@ -24,6 +17,4 @@ public static class CredentialName
                 $"Credential name '{name}' is not allowed: use 1-{MaxLength} characters of a-z, 0-9, '_' or '-', starting with a letter or digit.",
                 paramName);
     }
-
-    private static bool IsLowerAlnum(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
 }

@@ -11,16 +11,9 @@ public static class Pockets
     /// <summary>The pocket of every credential that names none (all credentials sealed before pockets existed).</summary>
     public const string Main = "main";
 
-    public const int MaxLength = 64;
+    public const int MaxLength = Common.SafeNames.MaxLength;
 
-    public static bool IsValid(string? name)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > MaxLength) return false;
-        if (!IsLowerAlnum(name[0])) return false;
-        foreach (var c in name)
-            if (!IsLowerAlnum(c) && c is not ('_' or '-')) return false;
-        return true;
-    }
+    public static bool IsValid(string? name) => Common.SafeNames.IsValid(name);
 
     public static void Validate(string? name, string paramName)
     {
@@ -30,6 +23,4 @@ public static class Pockets
                 $"e.g. '{Main}' or 'sub1' (one name per Upbit pocket whose keys you add).",
                 paramName);
     }
-
-    private static bool IsLowerAlnum(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
 }
