@@ -7,6 +7,7 @@ using Appliance.Bench;
 //   overhead         Send and the HTTPS front minus the same request sent straight to the stand-in exchange.
 //   process          the real `appliance demo` process: start to first Send, RSS after load.
 //   soak             N bots with their own certificates, mixed endpoints, RSS sampled over time (CSV + PNG).
+//   kept             bytes per never-twice id and per owned order kept after the answer window.
 //   rotation, start  audit segment rotation; verifying from the last checkpoint at start.
 //   --floors N       reading policy floors back from an N-record audit log (FloorsBench).
 // Usage: dotnet run -c Release --project bench/Appliance.Bench -- [SUBCOMMAND] [options]
@@ -17,9 +18,10 @@ if (args is ["throughput", ..]) return await ThroughputBench.RunAsync(args[1..])
 if (args is ["overhead", ..]) return await OverheadBench.RunAsync(args[1..]);
 if (args is ["process", ..]) return await ProcessBench.RunAsync(args[1..]);
 if (args is ["soak", ..]) return await SoakBench.RunAsync(args[1..]);
+if (args is ["kept", ..]) return await KeptMemoryBench.RunAsync(args[1..]);
 if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
 {
-    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; use throughput, overhead, process, soak, rotation, start, or none (audit sinks)");
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'; use throughput, overhead, process, soak, kept, rotation, start, or none (audit sinks)");
     return 2;
 }
 
