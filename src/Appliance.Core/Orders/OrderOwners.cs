@@ -1,7 +1,9 @@
+using Appliance.Common;
+
 namespace Appliance.Orders;
 
 /// <summary>Which bot an order is for: recorded before the order is sent, its uuid added from Upbit's answer.</summary>
-public sealed record OwnedOrder(string Bot, string Identifier, string? Market, decimal? Volume, DateTimeOffset Placed)
+public sealed record OwnedOrder(string Bot, string? Market, decimal? Volume, DateTimeOffset Placed)
 {
     public string? Uuid { get; init; }
 }
@@ -11,12 +13,12 @@ public sealed record OwnedOrder(string Bot, string Identifier, string? Market, d
 /// the audit decision (bot, identifier, market) written before the order leaves, plus the outcome record
 /// (uuid); this index is rebuilt from them at start. Entries are pruned <see cref="Keep"/> after the
 /// order was placed (Upbit closes most orders long before; a bot that needs older ones gets --all-orders).
+/// Compact, since it holds a week of orders: an identifier is kept as 16 bytes of its hash, bot and market
+/// names as indexes into small name tables, a uuid as a Guid (Upbit's are); see <see cref="OrderBook"/>.
 /// </summary>
 public sealed class OrderOwners(TimeProvider time, TimeSpan? keep = null)
 {
-    private readonly Dictionary<string, OwnedOrder> _byIdentifier = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OwnedOrder> _byUuid = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Queue<(DateTimeOffset At, string Identifier)> _order = new();
+    private readonly OrderBook _book = new((keep ?? TimeSpan.FromDays(7)).Ticks / 24);
     private readonly Lock _lock = new();
 
     public TimeSpan Keep { get; } = keep ?? TimeSpan.FromDays(7);
@@ -26,46 +28,32 @@ public sealed class OrderOwners(TimeProvider time, TimeSpan? keep = null)
         lock (_lock)
         {
             Prune();
-            if (at < time.GetUtcNow() - Keep || _byIdentifier.ContainsKey(identifier)) return;
-            _byIdentifier[identifier] = new OwnedOrder(bot, identifier, market, volume, at);
-            _order.Enqueue((at, identifier));
+            if (at < time.GetUtcNow() - Keep) return;
+            _book.Add(Key128.Of(identifier), bot, market, volume, at.UtcTicks);
         }
     }
 
     /// <summary>Upbit's answer named the order's uuid.</summary>
     public void Answered(string identifier, string uuid)
     {
-        lock (_lock)
-        {
-            if (!_byIdentifier.TryGetValue(identifier, out var order)) return;
-            var known = order with { Uuid = uuid };
-            _byIdentifier[identifier] = known;
-            _byUuid[uuid] = known;
-        }
+        lock (_lock) _book.SetUuid(Key128.Of(identifier), uuid);
     }
 
     public OwnedOrder? ByIdentifier(string identifier)
     {
-        lock (_lock) return _byIdentifier.GetValueOrDefault(identifier);
+        var key = Key128.Of(identifier);
+        lock (_lock) return _book.Find(key);
     }
 
     public OwnedOrder? ByUuid(string uuid)
     {
-        lock (_lock) return _byUuid.GetValueOrDefault(uuid);
+        lock (_lock) return _book.FindByUuid(uuid);
     }
 
     public int Count
     {
-        get { lock (_lock) return _byIdentifier.Count; }
+        get { lock (_lock) return _book.Count; }
     }
 
-    private void Prune()
-    {
-        var before = time.GetUtcNow() - Keep;
-        while (_order.TryPeek(out var head) && head.At < before)
-        {
-            _order.Dequeue();
-            if (_byIdentifier.Remove(head.Identifier, out var gone) && gone.Uuid is { } uuid) _byUuid.Remove(uuid);
-        }
-    }
+    private void Prune() => _book.Drop(time.GetUtcNow().UtcTicks - Keep.Ticks);
 }
