@@ -74,7 +74,7 @@ internal sealed class BenchProcess : IDisposable
     }
 
     /// <summary>Starts `dotnet appliance.dll demo` on a free port; does not wait.</summary>
-    public static BenchProcess Start(DataDir data, Uri upbit)
+    public static BenchProcess Start(DataDir data, Uri upbit, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -84,6 +84,7 @@ internal sealed class BenchProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var a in new[] { FindApplianceDll(), "demo", "--data-dir", data.Root, "--listen", $"127.0.0.1:{port}", "--secret-stdin", "--upbit-url", upbit.ToString() })
             start.ArgumentList.Add(a);
         var process = new Process { StartInfo = start };

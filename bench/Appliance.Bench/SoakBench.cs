@@ -11,7 +11,8 @@ namespace Appliance.Bench;
 /// Every --sample seconds: the appliance's RSS and peak RSS, requests and errors in the window, latency,
 /// load average; one CSV line each (written as it goes) and a PNG of RSS over time at the end.
 /// Usage: dotnet run -c Release --project bench/Appliance.Bench -- soak [--bots 50] [--minutes 60] [--rate 250]
-///        [--sample 10] [--csv docs/soak.csv] [--png docs/soak-rss.png] [--dir PATH]
+///        [--sample 10] [--csv docs/soak.csv] [--png docs/soak-rss.png] [--dir PATH] [--env NAME=VALUE]...
+/// --env sets a variable for the appliance process only (e.g. DOTNET_GCConserveMemory=7 for a GC A/B).
 /// </summary>
 internal static class SoakBench
 {
@@ -24,14 +25,17 @@ internal static class SoakBench
         var csv = Path.GetFullPath(Slices.Arg(args, "--csv", "soak.csv"));
         var png = Path.GetFullPath(Slices.Arg(args, "--png", "soak-rss.png"));
         var root = Slices.FreshDir(Slices.Arg(args, "--dir", "bench-soak"));
+        var environment = args.Zip(args.Skip(1)).Where(p => p.First == "--env" && p.Second.Contains('='))
+            .Select(p => p.Second.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
         Console.WriteLine($"machine: {Slices.Machine()}");
         Console.WriteLine($"{bots} bots, {rate:F0} req/s in all for {minutes:F1} min; sampling every {sample.TotalSeconds:F0} s into {csv}");
+        if (environment.Count > 0) Console.WriteLine($"appliance environment: {string.Join(' ', environment.Select(e => $"{e.Key}={e.Value}"))}");
 
         await using var exchange = await BenchProcess.StartExchangeAsync();
         var data = new DataDir(Path.Combine(root, "data"));
         var perBot = rate / bots;
         var bundles = BenchProcess.Prepare(data, bots, Math.Max(5, perBot * 4));
-        using var appliance = BenchProcess.Start(data, exchange.BaseAddress);
+        using var appliance = BenchProcess.Start(data, exchange.BaseAddress, environment);
         await appliance.Listening.WaitAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(1000); // the registry has loaded every bot
 

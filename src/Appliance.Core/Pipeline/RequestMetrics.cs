@@ -19,7 +19,7 @@ public sealed class RequestMetrics : IDecisionObserver, IDisposable
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _approvals;
     private readonly Histogram<double> _approvalWait;
-    private readonly Counter<long> _unknownPeers;
+    private long _unknownPeers;
 
     public RequestMetrics(IMeterFactory? factory = null)
     {
@@ -28,7 +28,9 @@ public sealed class RequestMetrics : IDecisionObserver, IDisposable
         _duration = _meter.CreateHistogram<double>("sign.duration", unit: "s", description: "Time from arrival to the end of a request");
         _approvals = _meter.CreateCounter<long>("approvals", description: "Requests that needed a physical approval, by mode and outcome");
         _approvalWait = _meter.CreateHistogram<double>("approval.wait", unit: "s", description: "How long approvals waited");
-        _unknownPeers = _meter.CreateCounter<long>("unknown.peer.refusals", description: "Requests refused because the peer is not a known bot");
+        // Observed, not added to: the series exists from the first scrape on, so refusals raise its value and never add a series.
+        _meter.CreateObservableCounter("unknown.peer.refusals", () => Interlocked.Read(ref _unknownPeers),
+            description: "Requests and TLS handshakes refused because the peer is not a known bot");
     }
 
     public void Observe(SignDecision decision, TimeSpan elapsed)
@@ -50,7 +52,7 @@ public sealed class RequestMetrics : IDecisionObserver, IDisposable
         _approvalWait.Record(decision.ApprovalWaited.TotalSeconds, approvalTags);
     }
 
-    public void UnknownPeer() => _unknownPeers.Add(1);
+    public void UnknownPeer() => Interlocked.Increment(ref _unknownPeers);
 
     public void Dispose() => _meter.Dispose();
 }

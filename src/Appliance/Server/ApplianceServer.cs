@@ -110,7 +110,7 @@ public sealed class ApplianceServer : IAsyncDisposable
         var connections = new BotConnections();
         // The registry exists once the parts are built, before the first handshake.
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, listen, serverCertificate,
-            thumbprint => parts?.Bots.IsIssued(thumbprint) ?? false, connections));
+            thumbprint => parts?.Bots.IsIssued(thumbprint) ?? false, connections, () => parts?.HandshakeRefused()));
         var app = builder.Build();
         try
         {

@@ -46,6 +46,19 @@ internal sealed class Composition : IAsyncDisposable
 
     public required PolicyReload Policy { get; init; }
 
+    /// <summary>The pipeline's observers, for refusals that happen before the pipeline (the TLS handshake).</summary>
+    public required DecisionObservers Observers { get; init; }
+
+    /// <summary>
+    /// A client certificate the registry never issued, refused in the handshake: counted in the one unknown-peer
+    /// counter and the rate-limited log line, no alert (an alert is an audit record, and a flood must not write).
+    /// </summary>
+    public void HandshakeRefused()
+    {
+        Observers.Metrics.UnknownPeer();
+        Observers.Log.UnknownPeer();
+    }
+
     public static Composition Build(ServerSetup setup, BotConnections connections, ILoggerFactory logs, IMeterFactory meters)
     {
         var owned = new List<object>();
@@ -118,7 +131,7 @@ internal sealed class Composition : IAsyncDisposable
             var metrics = Own(new RequestMetrics(meters));
             Metrics.ApplianceGauges.Register(meters, state);
             var observers = new DecisionObservers(metrics, new AlertObserver(rules, alerts), panel ?? DecisionObservers.Nobody,
-                new RefusalLog(logs.CreateLogger<RequestPipeline>(), time));
+                Own(new RefusalLog(logs.CreateLogger<RequestPipeline>(), time)));
             var keys = new KeyRing(vault, touch, state);
             var pipeline = new RequestPipeline(bots, keys, state, guards, approvals, audit, upstream, observers, options, time);
             // The private WebSocket relay: one upstream connection per credential, beside the REST upstream.
@@ -131,7 +144,7 @@ internal sealed class Composition : IAsyncDisposable
             {
                 State = state, Vault = vault, Token = token, Bots = bots, Connections = connections, AuditLog = fileAudit, Retention = retention, Alerts = alerts,
                 Panel = panel, Approvals = approvals, Pause = pause, Pipeline = pipeline, Status = status, Guards = guards, Streams = streams,
-                Policy = policyReload,
+                Policy = policyReload, Observers = observers,
             };
             composition._owned.AddRange(owned);
             return composition;

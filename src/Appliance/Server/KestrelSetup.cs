@@ -19,7 +19,7 @@ public static class KestrelSetup
     public const int MaxRequestBytes = 16 * 1024;
 
     public static void Configure(KestrelServerOptions kestrel, IEnumerable<System.Net.IPEndPoint> listen, X509Certificate2 serverCertificate,
-        Func<string, bool> isIssued, BotConnections connections)
+        Func<string, bool> isIssued, BotConnections connections, Action? onUnknownPeer = null)
     {
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestBodySize = MaxRequestBytes;
@@ -37,7 +37,12 @@ public static class KestrelSetup
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                     // Identity is the pinned thumbprint, not a chain: the handshake admits only certificates
                     // this appliance issued to a bot; revocation and expiry are judged per request with a reason.
-                    https.ClientCertificateValidation = (certificate, _, _) => isIssued(Thumbprints.Sha256Hex(certificate));
+                    https.ClientCertificateValidation = (certificate, _, _) =>
+                    {
+                        if (isIssued(Thumbprints.Sha256Hex(certificate))) return true;
+                        onUnknownPeer?.Invoke(); // counted, never named
+                        return false;
+                    };
                 });
                 options.Use(connections.Middleware);
             });

@@ -13,7 +13,8 @@ namespace Appliance.Tests.EndToEnd;
 /// <summary>
 /// A self-signed client certificate (named like the demo bot, with the client-auth purpose) floods the appliance over
 /// gRPC and the HTTPS front. Every attempt ends in the TLS handshake: nothing on disk changes (every file under the
-/// data dir keeps its size, the audit log included), /metrics gains no series, nothing reaches the exchange.
+/// data dir keeps its size, the audit log included), /metrics gains no series, nothing reaches the exchange;
+/// the one unknown-peer counter counts every refused handshake.
 /// </summary>
 public sealed class UnknownCertificateFloodTests
 {
@@ -30,6 +31,7 @@ public sealed class UnknownCertificateFloodTests
         var reachedBefore = appliance.Exchange.Accepted.Count + appliance.Exchange.Rejected.Count;
         var filesBefore = Files(appliance.Data.Root);
         var seriesBefore = await SeriesAsync(appliance);
+        var countedBefore = await UnknownPeerRefusalsAsync(appliance);
         using var stranger = SelfSigned(DemoSetup.BotName);
         using var scratch = new Support.TempDir();
         var strangerBundle = StrangerBundle(appliance.BundleDir, scratch.Sub("stranger"), stranger);
@@ -50,6 +52,18 @@ public sealed class UnknownCertificateFloodTests
         Assert.Equal(filesBefore, Files(appliance.Data.Root));
         var added = (await SeriesAsync(appliance)).Except(seriesBefore).ToList();
         Assert.True(added.Count == 0, "the flood added metric series:\n" + string.Join('\n', added));
+        // Every refused handshake is counted (a gRPC attempt may make more than one), in the series that was already there.
+        var counted = await UnknownPeerRefusalsAsync(appliance) - countedBefore;
+        Assert.True(counted >= 2 * Attempts, $"the unknown-peer counter rose by {counted}, expected at least {2 * Attempts}");
+    }
+
+    /// <summary>The value of the one unknown-peer counter in a scrape.</summary>
+    private static async Task<double> UnknownPeerRefusalsAsync(TestAppliance appliance)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(appliance.Server.Metrics.Address);
+        var line = Assert.Single(text.Split('\n'), l => l.StartsWith("appliance_unknown_peer_refusals", StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A gRPC Send with the stock client under the certificate: no TLS session, so no gRPC status of the appliance's.</summary>

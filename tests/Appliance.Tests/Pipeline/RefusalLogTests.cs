@@ -13,7 +13,7 @@ public sealed class RefusalLogTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var logger = new Lines();
-        var log = new RefusalLog(logger, time, TimeSpan.FromMinutes(1));
+        using var log = new RefusalLog(logger, time, TimeSpan.FromMinutes(1));
         for (var i = 0; i < 1000; i++) log.Observe(Refused("flooder", Reasons.RateLimited, time), TimeSpan.Zero);
         log.Observe(Refused("other", Reasons.RateLimited, time), TimeSpan.Zero);
         log.Observe(Refused("flooder", Reasons.ScopeDenied, time), TimeSpan.Zero);
@@ -23,6 +23,32 @@ public sealed class RefusalLogTests
         log.Observe(Refused("flooder", Reasons.RateLimited, time), TimeSpan.Zero);
         Assert.Equal(4, logger.All.Count);
         Assert.Contains("and 999 more like it", logger.All[^1]);
+    }
+
+    [Fact]
+    public void A_burst_that_stops_is_summarised_by_the_timer_without_a_next_line()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var logger = new Lines();
+        using var log = new RefusalLog(logger, time, TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 500; i++) log.Observe(Refused("flooder", Reasons.RateLimited, time), TimeSpan.Zero);
+        for (var i = 0; i < 7; i++) log.UnknownPeer();
+        Assert.Equal(2, logger.All.Count); // the first refusal and the first unknown peer
+
+        time.Advance(TimeSpan.FromSeconds(45));
+        Assert.Equal(2, logger.All.Count); // the window has not closed
+        time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(4, logger.All.Count);
+        Assert.Contains(logger.All, l => l.Contains("flooder") && l.Contains("and 499 more like it"));
+        Assert.Contains(logger.All, l => l.Contains("refused 6 request(s) from peers"));
+
+        // Quiet from now on: nothing more is written, however long the timer runs.
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(4, logger.All.Count);
+        // A repeat after the quiet is a fresh line again.
+        log.Observe(Refused("flooder", Reasons.RateLimited, time), TimeSpan.Zero);
+        Assert.Equal(5, logger.All.Count);
+        Assert.DoesNotContain("more like it", logger.All[^1]);
     }
 
     private static SignDecision Refused(string bot, string reason, TimeProvider time) =>
