@@ -43,11 +43,14 @@ internal static class KeptMemoryBench
             owners.Placed($"soak-{i % 50:D2}", identifier, "KRW-BTC", 0.001m, time.GetUtcNow());
             owners.Answered(identifier, Guid.NewGuid().ToString());
         }
+        var ownersGrowing = Live();
+        time.Advance(TimeSpan.FromHours(8)); // a later generation (7 h each): the earlier one's slack is given back
+        owners.Placed("soak-00", "later", "KRW-BTC", 0.001m, time.GetUtcNow());
         var afterOwners = Live();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"never twice: {sent.Count} ids kept, {(inHour - before) / (double)n:F0} bytes per POST id after the answer window, {(afterSent - before) / (double)n:F0} once its hour is over"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"order owners: {owners.Count} orders, {(afterOwners - afterSent) / (double)n:F0} bytes per order (identifier and uuid)"));
+            $"order owners: {owners.Count} orders, {(ownersGrowing - afterSent) / (double)n:F0} bytes per order (identifier and uuid) in its generation, {(afterOwners - afterSent) / (double)n:F0} once that is over"));
         GC.KeepAlive(sent);
         GC.KeepAlive(owners);
         return Task.FromResult(0);

@@ -3,7 +3,7 @@ using Appliance.Common;
 namespace Appliance.Orders;
 
 /// <summary>Which bot an order is for: recorded before the order is sent, its uuid added from Upbit's answer.</summary>
-public sealed record OwnedOrder(string Bot, string? Market, decimal? Volume, DateTimeOffset Placed)
+public sealed record OwnedOrder(string Bot, decimal? Volume)
 {
     public string? Uuid { get; init; }
 }
@@ -13,8 +13,9 @@ public sealed record OwnedOrder(string Bot, string? Market, decimal? Volume, Dat
 /// the audit decision (bot, identifier, market) written before the order leaves, plus the outcome record
 /// (uuid); this index is rebuilt from them at start. Entries are pruned <see cref="Keep"/> after the
 /// order was placed (Upbit closes most orders long before; a bot that needs older ones gets --all-orders).
-/// Compact, since it holds a week of orders: an identifier is kept as 16 bytes of its hash, bot and market
-/// names as indexes into small name tables, a uuid as a Guid (Upbit's are); see <see cref="OrderBook"/>.
+/// Compact, since it holds a week of orders: an identifier is kept as 16 bytes of its hash, the bot as an index
+/// into a small name table, a uuid as a Guid (Upbit's are); see <see cref="OrderBook"/>. Only what ownership
+/// and cancel_and_new's remain_only need is kept: the market and the time are in the audit record.
 /// </summary>
 public sealed class OrderOwners(TimeProvider time, TimeSpan? keep = null)
 {
@@ -23,13 +24,14 @@ public sealed class OrderOwners(TimeProvider time, TimeSpan? keep = null)
 
     public TimeSpan Keep { get; } = keep ?? TimeSpan.FromDays(7);
 
+    /// <param name="market">Not kept (ownership does not need it); the audit decision record has it.</param>
     public void Placed(string bot, string identifier, string? market, decimal? volume, DateTimeOffset at)
     {
         lock (_lock)
         {
             Prune();
             if (at < time.GetUtcNow() - Keep) return;
-            _book.Add(Key128.Of(identifier), bot, market, volume, at.UtcTicks);
+            _book.Add(Key128.Of(identifier), bot, volume, at.UtcTicks);
         }
     }
 
