@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Appliance.Common;
@@ -99,17 +100,22 @@ public sealed class AuditRetention : IAsyncDisposable
         {
             if (index >= _log.CurrentSegment - 1) break; // the one being written and the one before it stay plain
             if (AuditSegments.IsCompressed(path)) continue;
-            var original = File.ReadAllBytes(path);
-            byte[] packed;
-            using (var buffer = new MemoryStream())
-            {
-                using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true)) gzip.Write(original);
-                packed = buffer.ToArray();
-            }
+            // Streamed, file to file: a segment (8 MiB by default) never sits in memory whole, so a
+            // compression does not leave large-object-heap arrays behind (it raised RSS in steps in the soak).
             var gz = AuditSegments.CompressedPathOf(directory, index);
-            AtomicFile.WriteAllBytes(gz, packed);
+            using var originalHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            AtomicFile.Write(gz, target =>
+            {
+                using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var gzip = new GZipStream(target, CompressionLevel.SmallestSize, leaveOpen: true);
+                Pump(source, originalHash, gzip);
+            });
+            using var packedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using (var file = new FileStream(gz, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var unpacked = new GZipStream(file, CompressionMode.Decompress))
+                Pump(unpacked, packedHash, null);
             // Only a .gz that gives back exactly the original replaces it.
-            if (!SHA256.HashData(AuditSegments.ReadAllBytes(gz)).AsSpan().SequenceEqual(SHA256.HashData(original)))
+            if (!packedHash.GetHashAndReset().AsSpan().SequenceEqual(originalHash.GetHashAndReset()))
             {
                 AtomicFile.Delete(gz);
                 throw new IOException($"{Path.GetFileName(gz)} does not decompress to {Path.GetFileName(path)}; kept the original.");
@@ -118,6 +124,25 @@ public sealed class AuditRetention : IAsyncDisposable
             done++;
         }
         return done;
+    }
+
+    /// <summary>Copies <paramref name="from"/> into the hash and, if given, <paramref name="to"/>, 64 KiB at a time.</summary>
+    private static void Pump(Stream from, IncrementalHash hash, Stream? to)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int n;
+            while ((n = from.Read(buffer, 0, 64 * 1024)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                to?.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private async Task<(int Pruned, string? Skipped)> PruneAsync(CancellationToken cancellationToken)
@@ -167,7 +192,12 @@ public sealed class AuditRetention : IAsyncDisposable
         if (_options.ExportDir is { } export)
         {
             AtomicFile.CreatePrivateDirectory(export);
-            foreach (var (_, path) in prune) AtomicFile.WriteAllBytes(Path.Combine(export, Path.GetFileName(path)), File.ReadAllBytes(path));
+            foreach (var (_, path) in prune)
+                AtomicFile.Write(Path.Combine(export, Path.GetFileName(path)), target =>
+                {
+                    using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    source.CopyTo(target);
+                });
         }
         var firstPruned = AuditSegments.ReadFirstLine(prune[0].Path) is { } first ? AuditRecordJson.Parse(first).Seq : (long?)null;
         new AuditAnchor

@@ -15,34 +15,72 @@ public static class AtomicFile
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var (full, dir, temp) = Temp(path);
         try
         {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-            };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temp, options))
+            using (var stream = Create(temp))
             {
                 stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
-            DirectorySync.Fsync(dir);
+            Commit(temp, full, dir);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="WriteAllBytes"/> for contents written as a stream: a large file (an audit segment's .gz)
+    /// is never one buffer in memory. <paramref name="write"/> must not dispose the stream.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        var (full, dir, temp) = Temp(path);
+        try
+        {
+            using (var stream = Create(temp))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            Commit(temp, full, dir);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static (string Full, string Dir, string Temp) Temp(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
+        Directory.CreateDirectory(dir);
+        return (full, dir, Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp"));
+    }
+
+    private static FileStream Create(string temp)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+        };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(temp, options);
+    }
+
+    private static void Commit(string temp, string full, string dir)
+    {
+        File.Move(temp, full, overwrite: true);
+        DirectorySync.Fsync(dir);
     }
 
     /// <summary>Creates a directory readable only by its owner (0700 on Unix).</summary>

@@ -30,7 +30,7 @@ internal sealed class OrderBook(long spanTicks)
         else (g.OddUuids ??= new(StringComparer.OrdinalIgnoreCase))[uuid] = key;
     }
 
-    public OwnedOrder? Find(Key128 key) => TryFind(key, out _, out var order) ? Owned(order, null) : null;
+    public OwnedOrder? Find(Key128 key) => TryFind(key, out _, out var order) ? Owned(order) : null;
 
     public OwnedOrder? FindByUuid(string uuid)
     {
@@ -40,7 +40,7 @@ internal sealed class OrderBook(long spanTicks)
             var g = _generations[i];
             Key128 key = default;
             var found = isGuid ? g.Uuids.TryGetValue(guid, out key) : g.OddUuids is { } odd && odd.TryGetValue(uuid, out key);
-            if (found && g.Orders.TryGetValue(key, out var order)) return Owned(order, uuid);
+            if (found && g.Orders.TryGetValue(key, out var order)) return Owned(order);
         }
         return null;
     }
@@ -62,7 +62,7 @@ internal sealed class OrderBook(long spanTicks)
         return false;
     }
 
-    private OwnedOrder Owned(Order order, string? uuid) => new(_bots[order.Bot], order.HasVolume ? order.Volume : null) { Uuid = uuid };
+    private OwnedOrder Owned(Order order) => new(_bots[order.Bot], order.HasVolume ? order.Volume : null);
 
     /// <summary>Bot names are few: each is kept once and referred to by its index.</summary>
     private int Bot(string name)

@@ -2,11 +2,8 @@ using Appliance.Common;
 
 namespace Appliance.Orders;
 
-/// <summary>Which bot an order is for: recorded before the order is sent, its uuid added from Upbit's answer.</summary>
-public sealed record OwnedOrder(string Bot, decimal? Volume)
-{
-    public string? Uuid { get; init; }
-}
+/// <summary>Which bot an order is for (recorded before the order is sent) and the volume it was placed with.</summary>
+public sealed record OwnedOrder(string Bot, decimal? Volume);
 
 /// <summary>
 /// The owners of orders placed through the appliance, by identifier and by uuid. The durable record is
