@@ -32,6 +32,26 @@ public sealed class DirectorySyncTests : IDisposable
     }
 
     [Fact]
+    public void A_streamed_atomic_write_fsyncs_its_directory_and_a_failing_writer_leaves_the_old_file()
+    {
+        var target = _dir.Sub("segment.gz");
+        File.WriteAllText(target, "old");
+        using (var probe = new SyncProbe(_dir.Path, () => File.ReadAllText(target)))
+        {
+            AtomicFile.Write(target, stream => { for (var i = 0; i < 3; i++) stream.Write("new"u8); });
+            Assert.Equal("newnewnew", Assert.Single(probe.Events));
+        }
+
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(target, stream =>
+        {
+            stream.Write("partial"u8);
+            throw new InvalidOperationException("the writer failed half way");
+        }));
+        Assert.Equal("newnewnew", File.ReadAllText(target));
+        Assert.Empty(Directory.GetFiles(_dir.Path, "*.tmp", new EnumerationOptions { AttributesToSkip = 0 }));
+    }
+
+    [Fact]
     public void Deleting_through_AtomicFile_fsyncs_the_directory()
     {
         var target = _dir.Sub("gone.json");
