@@ -85,10 +85,10 @@ internal sealed class Composition : IAsyncDisposable
             PolicyServices.AlertOnRejections(policy, alerts, time);
             var policyReload = Own(new PolicyReload(policy, bots, token, setup.Data, fileAudit, time, logs.CreateLogger<PolicyAnchoring>()));
             var rules = new AlertRules(config.Alerts, time);
-            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent,
-                config.CoolingOffPeriod));
-            retention?.Start(TimeSpan.FromMinutes(1));
             var panel = setup.Panel is { } device ? Own(new PanelController(device, state)) : null;
+            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent,
+                config.CoolingOffPeriod, panel));
+            retention?.Start(TimeSpan.FromMinutes(1));
             var approvals = setup.Approvals ?? (panel is not null
                 ? Own(new PanelApprovalGate(panel, config.Approval, state, time, logs.CreateLogger<PanelApprovalGate>()))
                 : Own(new NoPanelApprovalGate(setup.TouchPrompt ?? new LogTouchPrompt(logs.CreateLogger<LogTouchPrompt>()), time, config.Approval.MaxQueuedPerBot, config.Approval)));
