@@ -122,7 +122,7 @@ internal sealed class Composition : IAsyncDisposable
             var keys = new KeyRing(vault, touch, state);
             var pipeline = new RequestPipeline(bots, keys, state, guards, approvals, audit, upstream, observers, options, time);
             // The private WebSocket relay: one upstream connection per credential, beside the REST upstream.
-            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, time), keys, bots, state, guards.Orders,
+            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, guards.Rates, time), keys, bots, state, guards.Orders,
                 StreamOptions.For(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream).BaseAddress) with { JwtAlgorithm = options.JwtAlgorithm },
                 time, logs.CreateLogger<StreamRelay>()));
             var status = new StatusReporter(bots, vault, state, setup.Token.IsSoftware, time) { Approvals = approvals };

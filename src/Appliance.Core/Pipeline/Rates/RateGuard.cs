@@ -133,6 +133,29 @@ public sealed class RateGuard
     }
 
     /// <summary>
+    /// Admits one action of <paramref name="bot"/> that reaches no REST group (a WebSocket subscription, which the
+    /// appliance audits and may send upstream), from the bot's own bucket only; throws RATE_LIMITED with the wait.
+    /// </summary>
+    public void AdmitBot(string bot, BotRate botRate)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bot);
+        ArgumentNullException.ThrowIfNull(botRate);
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            SweepIfDue(now);
+            if (!_bots.TryGetValue(bot, out var bucket))
+                _bots[bot] = bucket = new BotBucket(botRate, now);
+            bucket.Refill(now, _time, botRate);
+            if (bucket.Tokens < 1)
+                throw Refusals.RateLimited(
+                    $"Bot '{bot}' is over its own rate ({Number(botRate.PerSecond)}/s, burst {botRate.Burst}; 'appliance bots add --rate' sets it)",
+                    bucket.WaitForOne());
+            bucket.Take();
+        }
+    }
+
+    /// <summary>
     /// Feeds back what Upbit answered for a request sent through <paramref name="pocket"/> in <paramref name="group"/>:
     /// its Remaining-Req header (the header's own group wins; a malformed header is ignored), a 429 (nothing more
     /// in that group until the next second, or the stated Retry-After), and a 418 (the whole pocket is blocked for
