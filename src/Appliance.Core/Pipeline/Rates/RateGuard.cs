@@ -89,13 +89,7 @@ public sealed class RateGuard
             var now = _time.GetTimestamp();
             SweepIfDue(now);
 
-            if (!_bots.TryGetValue(bot, out var bucket))
-                _bots[bot] = bucket = new BotBucket(botRate, now);
-            bucket.Refill(now, _time, botRate);
-            if (bucket.Tokens < 1)
-                throw Refusals.RateLimited(
-                    $"Bot '{bot}' is over its own rate ({Number(botRate.PerSecond)}/s, burst {botRate.Burst}; 'appliance bots add --rate' sets it)",
-                    bucket.WaitForOne());
+            var bucket = BucketWithToken(bot, botRate, now);
 
             var budget = Pocket(pocket);
             if (budget.BannedUntil > now)
@@ -144,15 +138,21 @@ public sealed class RateGuard
         {
             var now = _time.GetTimestamp();
             SweepIfDue(now);
-            if (!_bots.TryGetValue(bot, out var bucket))
-                _bots[bot] = bucket = new BotBucket(botRate, now);
-            bucket.Refill(now, _time, botRate);
-            if (bucket.Tokens < 1)
-                throw Refusals.RateLimited(
-                    $"Bot '{bot}' is over its own rate ({Number(botRate.PerSecond)}/s, burst {botRate.Burst}; 'appliance bots add --rate' sets it)",
-                    bucket.WaitForOne());
-            bucket.Take();
+            BucketWithToken(bot, botRate, now).Take();
         }
+    }
+
+    /// <summary>The bot's own bucket, refilled; throws RATE_LIMITED (taking nothing) when it holds no token (under the lock).</summary>
+    private BotBucket BucketWithToken(string bot, BotRate botRate, long now)
+    {
+        if (!_bots.TryGetValue(bot, out var bucket))
+            _bots[bot] = bucket = new BotBucket(botRate, now);
+        bucket.Refill(now, _time, botRate);
+        if (bucket.Tokens < 1)
+            throw Refusals.RateLimited(
+                $"Bot '{bot}' is over its own rate ({Number(botRate.PerSecond)}/s, burst {botRate.Burst}; 'appliance bots add --rate' sets it)",
+                bucket.WaitForOne());
+        return bucket;
     }
 
     /// <summary>
