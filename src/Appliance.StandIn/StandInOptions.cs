@@ -44,4 +44,10 @@ public sealed class StandInOptions
 
     /// <summary>Upbit closes a private WebSocket after ~120 s without data either way.</summary>
     public TimeSpan WebSocketIdleTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Upbit's message limit per private WebSocket connection: 5 per second and 100 per minute (rate-limits page).
+    /// A client past it gets an error frame and the connection is closed (what Upbit then does is not documented; inferred).
+    /// </summary>
+    public (int PerSecond, int PerMinute) WebSocketMessageLimit { get; init; } = (5, 100);
 }

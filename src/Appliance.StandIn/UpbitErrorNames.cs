@@ -33,6 +33,9 @@ public static class UpbitErrorNames
     public const string NoType = "NO_TYPE";
     public const string InvalidParam = "INVALID_PARAM";
 
+    /// <summary>Inferred: a connection past Upbit's message limit (5/s, 100/min; rate-limits page). The page names no error frame.</summary>
+    public const string TooManyRequests = "TOO_MANY_REQUEST";
+
     /// <summary>Upbit's message for a missing parameter; ccxt maps exactly this text to BadRequest.</summary>
     public const string MissingParameterMessage = "Missing request parameter error. Check the required parameters!";
 }

@@ -9,6 +9,7 @@ namespace Appliance.Alerts;
 /// <summary>
 /// The alerts that do not come from a decision: it watches the bots and credentials (new ones,
 /// expiry, age, new withdrawal addresses), the token (removed) and the audit log (cannot write), and raises them.
+/// It also keeps the panel's list of withdrawal addresses still in their cooling-off up to date.
 /// </summary>
 public sealed class AlertMonitor : IAsyncDisposable
 {
@@ -22,13 +23,15 @@ public sealed class AlertMonitor : IAsyncDisposable
     private readonly TimeSpan _coolingOff;
     private readonly AuditRetention? _retention;
     private readonly AuditDiskAlert? _disk;
+    private readonly Panel.PanelController? _panel;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public AlertMonitor(AlertRules rules, AlertDispatcher alerts, BotRegistry bots, CredentialVault vault, ApplianceState state,
         FileAuditLog? audit, TimeProvider time, TimeSpan interval, AuditRetention? retention = null, double diskAlertPercent = 80,
-        TimeSpan coolingOff = default)
+        TimeSpan coolingOff = default, Panel.PanelController? panel = null)
     {
+        _panel = panel;
         (_rules, _alerts, _bots, _vault, _state, _audit, _time, _coolingOff) = (rules, alerts, bots, vault, state, audit, time, coolingOff);
         (_retention, _disk) = (retention, retention is null ? null : new AuditDiskAlert(diskAlertPercent, time));
         // What the log's start found (totals rebuilt from the log, …) reaches the operator like any alert.
@@ -56,6 +59,8 @@ public sealed class AlertMonitor : IAsyncDisposable
             .OfType<Sealing.CredentialMetadata>();
         foreach (var alert in _rules.ObserveInventory(_bots.All.Select(b => b.Name), credentials)) _alerts.Raise(alert);
         foreach (var alert in _rules.ObserveAddresses(_bots.All, _coolingOff)) _alerts.Raise(alert);
+        // The panel lists the addresses still cooling off while it is idle; each leaves the list when it opens.
+        _panel?.SetNotes(WaitingAddresses.Lines(WaitingAddresses.Of(_bots.All, _coolingOff, _time.GetUtcNow())));
         CheckDisk();
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Appliance.Common;
 
 namespace Appliance.Approval;
 
@@ -7,7 +9,7 @@ namespace Appliance.Approval;
 /// physical approval, and how long an approval may wait. Requests that move assets always wait; no option turns
 /// that off. Every key here that can widen power is in the signed config (Policy/SignedConfigKeys).
 /// </summary>
-public sealed record ApprovalOptions
+public sealed partial record ApprovalOptions
 {
     public const double DefaultTimeoutSeconds = 60;
 
@@ -33,6 +35,13 @@ public sealed record ApprovalOptions
     /// <summary>How many approvals one bot may have waiting at once; more are refused with APPROVAL_QUEUE_FULL.</summary>
     [JsonPropertyName("max_queued_per_bot")] public int MaxQueuedPerBot { get; init; } = 3;
 
+    /// <summary>
+    /// Two-step approvals: a withdrawal or pocket transfer of a listed currency whose amount is above its threshold
+    /// needs the approve button (step 1) and then a YubiKey touch (step 2). Currency codes in upper case; a threshold
+    /// of 0 makes every such request two-step. Null or empty: none are.
+    /// </summary>
+    [JsonPropertyName("two_step")] public IReadOnlyDictionary<string, decimal>? TwoStep { get; init; }
+
     [JsonIgnore] public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     /// <summary>How long an approval may wait in line before it is shown: then it times out too.</summary>
@@ -50,7 +59,17 @@ public sealed record ApprovalOptions
             throw new ArgumentException("appliance.json: 'approval.min_view_ms' must be between 0 and 10000.");
         if (MaxQueuedPerBot is < 1 or > 100)
             throw new ArgumentException("appliance.json: 'approval.max_queued_per_bot' must be between 1 and 100.");
+        foreach (var (currency, threshold) in TwoStep ?? new Dictionary<string, decimal>())
+        {
+            if (!TwoStepCurrencyRegex().IsMatch(currency))
+                throw new ArgumentException($"appliance.json: 'approval.two_step' names currency '{Refusals.Echo(currency)}'; use Upbit's upper-case code, e.g. \"BTC\" or \"KRW\".");
+            if (threshold < 0)
+                throw new ArgumentException($"appliance.json: 'approval.two_step.{currency}' must be an amount of 0 or more (0: every {currency} withdrawal takes two steps).");
+        }
         if (MinView >= Timeout)
             throw new ArgumentException("appliance.json: 'approval.min_view_ms' must be shorter than 'approval.timeout_seconds'.");
     }
+
+    [GeneratedRegex(@"\A[A-Z0-9]{1,16}\z")]
+    private static partial Regex TwoStepCurrencyRegex();
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Appliance.Policy;
 using Appliance.Upbit;
 
@@ -11,6 +12,7 @@ namespace Appliance.Approval;
 public static class ApprovalTiers
 {
     public const string DepositKrwPath = "/v1/deposits/krw";
+    public const string WithdrawKrwPath = "/v1/withdraws/krw";
     public const string TravelRulePrefix = "/v1/travel_rule/deposit/";
 
     public static bool Requires(ApprovalOptions options, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
@@ -27,6 +29,19 @@ public static class ApprovalTiers
             && OrderCaps.Read(endpoint, parameters) is { } order)
             return order.Notional is not { } notional || notional > above;
         return false;
+    }
+
+    /// <summary>
+    /// Whether a request that moves assets needs two steps (button, then touch): its currency has a threshold in
+    /// <see cref="ApprovalOptions.TwoStep"/> and its amount is above it. An amount that does not parse counts as above (fail closed).
+    /// </summary>
+    public static bool NeedsTwoSteps(ApprovalOptions options, Endpoint endpoint, IReadOnlyList<UpbitParam> parameters)
+    {
+        if (!endpoint.MovesAssets || options.TwoStep is not { Count: > 0 } thresholds) return false;
+        string? Get(string key) => parameters.FirstOrDefault(p => p.Key == key).Value;
+        var currency = endpoint.Path == WithdrawKrwPath ? "KRW" : Get("currency")?.ToUpperInvariant();
+        if (currency is null || !thresholds.TryGetValue(currency, out var threshold)) return false;
+        return !decimal.TryParse(Get("amount"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || amount > threshold;
     }
 
     /// <summary>Whether some request needing <paramref name="scope"/> can land in a tier.</summary>

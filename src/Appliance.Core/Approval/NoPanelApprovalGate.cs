@@ -25,6 +25,8 @@ public sealed class NoPanelApprovalGate(ITouchPrompt prompt, TimeProvider time, 
 
     public bool MayRequire(Scope scope) => ApprovalTiers.MayRequire(_options, scope);
 
+    public bool NeedsTwoSteps(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters) => ApprovalTiers.NeedsTwoSteps(_options, endpoint, parameters);
+
     public int Pending => Volatile.Read(ref _pending);
 
     public Task<ApprovalGrant> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken) =>
@@ -33,6 +35,8 @@ public sealed class NoPanelApprovalGate(ITouchPrompt prompt, TimeProvider time, 
     public async Task<(T Result, ApprovalGrant Grant)> ApproveByTouchAsync<T>(ApprovalRequest request,
         Func<CancellationToken, Task<(T Result, TimeSpan Waited)>> touch, CancellationToken cancellationToken)
     {
+        // Step 1 of a two-step approval is the button, and there is none.
+        if (request.TwoStep) throw Refusals.StepUnavailable($"{request.Endpoint.Method} {request.Endpoint.Path}");
         lock (_lock)
         {
             if (_queued.GetValueOrDefault(request.Bot) >= maxQueuedPerBot) throw Refusals.ApprovalQueueFull(request.Bot, maxQueuedPerBot);

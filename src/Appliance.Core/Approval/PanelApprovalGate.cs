@@ -28,7 +28,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly List<Waiting> _queue = []; // [0] is the one on the panel
+    private readonly List<ApprovalWaiting> _queue = []; // [0] is the one on the panel
     private bool _disposed;
 
     /// <param name="display">The one writer of the panel's LEDs and text; its panel's buttons approve and reject.</param>
@@ -56,11 +56,15 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
 
     public bool MayRequire(Scope scope) => ApprovalTiers.MayRequire(_options, scope);
 
+    public bool NeedsTwoSteps(Endpoint endpoint, IReadOnlyList<UpbitParam> parameters) =>
+        ApprovalTiers.NeedsTwoSteps(_options, endpoint, parameters);
+
     public async Task<ApprovalGrant> ApproveAsync(ApprovalRequest request, CancellationToken cancellationToken)
     {
+        if (request.TwoStep) throw new ArgumentException("A two-step approval ends with a touch: ask for it with ApproveByTouchAsync.", nameof(request));
         var (waiting, started) = Enqueue(request, null, cancellationToken);
         var verdict = await Wait(waiting, cancellationToken);
-        return verdict == Verdict.Approved ? new ApprovalGrant(ApprovalMode.Button, _time.GetElapsedTime(started)) : throw Refusal(waiting, verdict, cancellationToken);
+        return verdict == ApprovalVerdict.Approved ? new ApprovalGrant(ApprovalMode.Button, _time.GetElapsedTime(started)) : throw Refusal(waiting, verdict, cancellationToken);
     }
 
     public async Task<(T Result, ApprovalGrant Grant)> ApproveByTouchAsync<T>(ApprovalRequest request,
@@ -69,28 +73,28 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         T result = default!;
         var (waiting, started) = Enqueue(request, async ct => { (result, _) = await touch(ct).ConfigureAwait(false); }, cancellationToken);
         var verdict = await Wait(waiting, cancellationToken);
-        if (verdict != Verdict.Approved) throw Refusal(waiting, verdict, cancellationToken);
-        return (result, new ApprovalGrant(ApprovalMode.Touch, _time.GetElapsedTime(started)));
+        if (verdict != ApprovalVerdict.Approved) throw Refusal(waiting, verdict, cancellationToken);
+        return (result, new ApprovalGrant(ApprovalMode.Touch, _time.GetElapsedTime(started)) { Steps = request.TwoStep ? 2 : 1 });
     }
 
     public void CancelBot(string bot)
     {
-        List<Waiting> stopped;
+        List<ApprovalWaiting> stopped;
         lock (_lock)
         {
             stopped = _queue.Where(w => w.Request.Bot == bot).ToList();
-            foreach (var w in stopped) Remove(w, Verdict.Stopped, Refusals.BotRevoked(bot));
+            foreach (var w in stopped) Remove(w, ApprovalVerdict.Stopped, Refusals.BotRevoked(bot));
         }
         foreach (var w in stopped) w.Complete();
     }
 
-    private (Waiting Waiting, long Started) Enqueue(ApprovalRequest request, Func<CancellationToken, Task>? touch, CancellationToken cancellationToken)
+    private (ApprovalWaiting ApprovalWaiting, long Started) Enqueue(ApprovalRequest request, Func<CancellationToken, Task>? touch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var started = _time.GetTimestamp();
         var untilDeadline = request.Deadline is { } deadline ? deadline - _time.GetUtcNow() - DeadlineMargin : (TimeSpan?)null;
         if (untilDeadline <= TimeSpan.Zero) throw Refusals.NoTimeToApprove(_options.Timeout);
-        var waiting = new Waiting(request, touch);
+        var waiting = new ApprovalWaiting(request, touch);
         int position;
         lock (_lock)
         {
@@ -101,9 +105,9 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
             _queue.Add(waiting);
             position = _queue.Count;
             if (untilDeadline is { } wait)
-                waiting.DeadlineTimer = _time.CreateTimer(_ => Finish(waiting, Verdict.Deadline), null, wait, Timeout.InfiniteTimeSpan);
-            // Waiting in line has its own limit, so nothing waits forever behind others.
-            waiting.Timer = _time.CreateTimer(_ => Finish(waiting, Verdict.Timeout), null, _options.QueueTimeout, Timeout.InfiniteTimeSpan);
+                waiting.DeadlineTimer = _time.CreateTimer(_ => Finish(waiting, ApprovalVerdict.Deadline), null, wait, Timeout.InfiniteTimeSpan);
+            // ApprovalWaiting in line has its own limit, so nothing waits forever behind others.
+            waiting.Timer = _time.CreateTimer(_ => Finish(waiting, ApprovalVerdict.Timeout), null, _options.QueueTimeout, Timeout.InfiniteTimeSpan);
             if (_queue.Count == 1) ShowHead();
             else ShowText();
         }
@@ -111,25 +115,35 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         return (waiting, started);
     }
 
-    private async Task<Verdict> Wait(Waiting waiting, CancellationToken cancellationToken)
+    private async Task<ApprovalVerdict> Wait(ApprovalWaiting waiting, CancellationToken cancellationToken)
     {
-        Verdict verdict;
-        using (cancellationToken.Register(() => Finish(waiting, Verdict.Cancelled)))
+        ApprovalVerdict verdict;
+        using (cancellationToken.Register(() => Finish(waiting, ApprovalVerdict.Cancelled)))
             verdict = await waiting.Result.Task.ConfigureAwait(false);
         _logger.LogWarning("approval {Verdict}: bot={Bot}", verdict, waiting.Request.Bot);
         return verdict;
     }
 
-    private Exception Refusal(Waiting waiting, Verdict verdict, CancellationToken cancellationToken)
+    private Exception Refusal(ApprovalWaiting waiting, ApprovalVerdict verdict, CancellationToken cancellationToken)
     {
         var what = $"{waiting.Request.Endpoint.Method} {waiting.Request.Endpoint.Path}";
+        if (waiting.Request.TwoStep)
+        {
+            switch (verdict)
+            {
+                case ApprovalVerdict.Rejected: return Refusals.StepRejected(what, waiting.Step);
+                case ApprovalVerdict.Timeout: return Refusals.StepTimedOut(what, waiting.Step, _time.GetElapsedTime(waiting.ShownAt));
+                case ApprovalVerdict.Failed when waiting.Failure is SignRefusal { Reason: Reasons.ApprovalTimeout }:
+                    return Refusals.StepTimedOut(what, 2, _time.GetElapsedTime(waiting.ShownAt)); // the token gave up waiting for the touch
+            }
+        }
         return verdict switch
         {
-            Verdict.Rejected => Refusals.ApprovalRejected(what),
-            Verdict.Timeout => Refusals.ApprovalTimedOut(what, _options.Timeout),
-            Verdict.Deadline => Refusals.DeadlineBeforeApproval(what, _options.Timeout),
-            Verdict.Cancelled => new OperationCanceledException("The caller went away while the approval waited; nothing was sent.", cancellationToken),
-            Verdict.Failed => waiting.Failure!,
+            ApprovalVerdict.Rejected => Refusals.ApprovalRejected(what),
+            ApprovalVerdict.Timeout => Refusals.ApprovalTimedOut(what, _options.Timeout),
+            ApprovalVerdict.Deadline => Refusals.DeadlineBeforeApproval(what, _options.Timeout),
+            ApprovalVerdict.Cancelled => new OperationCanceledException("The caller went away while the approval waited; nothing was sent.", cancellationToken),
+            ApprovalVerdict.Failed => waiting.Failure!,
             _ => waiting.StopReason ?? Refusals.ApprovalStopped(),
         };
     }
@@ -138,7 +152,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     {
         // A long press is pause/resume (PauseControl), never an approval.
         if (e.Kind != PressKind.Press) return;
-        Waiting? decided = null;
+        ApprovalWaiting? decided = null;
         lock (_lock)
         {
             if (_queue.Count == 0)
@@ -154,15 +168,23 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
                 return;
             }
             // A touch approval takes only the touch; the reject button still refuses it.
-            if (head.Touch is not null && e.Button == PanelButton.Approve) return;
-            if (Remove(head, e.Button == PanelButton.Approve ? Verdict.Approved : Verdict.Rejected)) decided = head;
+            if (!head.AwaitsButton && e.Button == PanelButton.Approve) return;
+            if (head.Touch is { } touch && e.Button == PanelButton.Approve)
+            {
+                // Step 1 of 2 done: the same request stays on the display, now waiting for the touch.
+                head.Step = 2;
+                _logger.LogWarning("approval step 1 of 2 (button) done, waiting for the touch: bot={Bot}", head.Request.Bot);
+                StartShowing(head, touch);
+                return;
+            }
+            if (Remove(head, e.Button == PanelButton.Approve ? ApprovalVerdict.Approved : ApprovalVerdict.Rejected)) decided = head;
         }
         decided?.Complete();
     }
 
     private void OnStateChanged()
     {
-        List<Waiting> stopped;
+        List<ApprovalWaiting> stopped;
         lock (_lock)
         {
             if (_disposed) return;
@@ -178,11 +200,11 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     }
 
     /// <summary>Ends every waiting approval at once (under the lock), without showing each next one in turn.</summary>
-    private List<Waiting> StopAll(SignRefusal? reason)
+    private List<ApprovalWaiting> StopAll(SignRefusal? reason)
     {
-        List<Waiting> stopped = [.. _queue];
+        List<ApprovalWaiting> stopped = [.. _queue];
         _queue.Clear();
-        foreach (var w in stopped) w.End(Verdict.Stopped, reason);
+        foreach (var w in stopped) w.End(ApprovalVerdict.Stopped, reason);
         return stopped;
     }
 
@@ -192,7 +214,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         catch (SignRefusal refusal) { return refusal; }
     }
 
-    private void Finish(Waiting waiting, Verdict verdict, Exception? failure = null)
+    private void Finish(ApprovalWaiting waiting, ApprovalVerdict verdict, Exception? failure = null)
     {
         bool removed;
         lock (_lock) removed = Remove(waiting, verdict, failure);
@@ -200,7 +222,7 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
     }
 
     /// <summary>Takes an approval off the queue with its verdict (under the lock); false when it had ended already.</summary>
-    private bool Remove(Waiting waiting, Verdict verdict, Exception? failure = null)
+    private bool Remove(ApprovalWaiting waiting, ApprovalVerdict verdict, Exception? failure = null)
     {
         if (waiting.Verdict is not null) return false;
         waiting.End(verdict, failure);
@@ -221,24 +243,30 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
             return;
         }
         var head = _queue[0];
+        StartShowing(head, head.AwaitsButton ? null : head.Touch);
+    }
+
+    /// <summary>Shows the head (or its next step) with a fresh timeout, and starts its touch wait when that is what it waits for.</summary>
+    private void StartShowing(ApprovalWaiting head, Func<CancellationToken, Task>? touch)
+    {
         head.ShownAt = _time.GetTimestamp();
         head.Timer?.Dispose();
-        head.Timer = _time.CreateTimer(_ => Finish(head, Verdict.Timeout), null, _options.Timeout, Timeout.InfiniteTimeSpan);
+        head.Timer = _time.CreateTimer(_ => Finish(head, ApprovalVerdict.Timeout), null, _options.Timeout, Timeout.InfiniteTimeSpan);
         ShowText();
-        if (head.Touch is { } touch) _ = RunTouch(head, touch);
+        if (touch is not null) _ = RunTouch(head, touch);
     }
 
     /// <summary>The touch wait of the approval on display; its end (touched, no touch, token error) is its verdict.</summary>
-    private async Task RunTouch(Waiting head, Func<CancellationToken, Task> touch)
+    private async Task RunTouch(ApprovalWaiting head, Func<CancellationToken, Task> touch)
     {
         try
         {
             await Task.Yield(); // never run the token call under the gate's lock
             await touch(head.Abandoned.Token).ConfigureAwait(false);
-            Finish(head, Verdict.Approved);
+            Finish(head, ApprovalVerdict.Approved);
         }
         catch (OperationCanceledException) when (head.Abandoned.IsCancellationRequested) { }
-        catch (Exception e) { Finish(head, Verdict.Failed, e); }
+        catch (Exception e) { Finish(head, ApprovalVerdict.Failed, e); }
     }
 
     private void ShowText()
@@ -246,13 +274,20 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
         if (_disposed || _queue.Count == 0) return;
         var head = _queue[0];
         var lines = ApprovalDisplay.Lines(head.Request, _queue.Count - 1);
-        // A touch approval reads exactly like a button one, plus what to do.
-        _display.ShowApproval(head.Touch is null ? lines : [lines[0], "touch the key", .. lines.Skip(1)]);
+        // A touch approval reads exactly like a button one, plus what to do; a two-step one says which step it is at.
+        IReadOnlyList<string> todo = (head.Touch, head.Request.TwoStep, head.Step) switch
+        {
+            (null, _, _) => [],
+            (_, false, _) => ["touch the key"],
+            (_, true, 1) => ["step 1/2: button", "then: touch key"],
+            _ => ["step 2/2: touch", "the key now"],
+        };
+        _display.ShowApproval([lines[0], .. todo, .. lines.Skip(1)]);
     }
 
     public void Dispose()
     {
-        List<Waiting> stopped;
+        List<ApprovalWaiting> stopped;
         lock (_lock)
         {
             if (_disposed) return;
@@ -263,34 +298,5 @@ public sealed class PanelApprovalGate : IApprovalGate, IDisposable
             _disposed = true;
         }
         foreach (var w in stopped) w.Complete();
-    }
-
-    private enum Verdict { Approved, Rejected, Timeout, Deadline, Cancelled, Stopped, Failed }
-
-    private sealed class Waiting(ApprovalRequest request, Func<CancellationToken, Task>? touch)
-    {
-        public ApprovalRequest Request { get; } = request;
-        public Func<CancellationToken, Task>? Touch { get; } = touch;
-        public TaskCompletionSource<Verdict> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public CancellationTokenSource Abandoned { get; } = new();
-        public Verdict? Verdict { get; private set; }
-        public SignRefusal? StopReason { get; private set; }
-        public Exception? Failure { get; private set; }
-        public long ShownAt { get; set; }
-        public ITimer? Timer { get; set; }
-        public ITimer? DeadlineTimer { get; set; }
-
-        public void End(Verdict verdict, Exception? why)
-        {
-            Verdict = verdict;
-            if (verdict == PanelApprovalGate.Verdict.Failed) Failure = why;
-            else StopReason = why as SignRefusal;
-            DeadlineTimer?.Dispose();
-            Timer?.Dispose();
-            // A touch wait that is no longer wanted: its secret is zeroed unused when the token returns.
-            if (verdict != PanelApprovalGate.Verdict.Approved) Abandoned.Cancel();
-        }
-
-        public void Complete() => Result.TrySetResult(Verdict!.Value);
     }
 }

@@ -54,6 +54,9 @@ public sealed record AuditEntry
     public string? Reason { get; init; }
     public string? ApprovalMode { get; init; }
     public long? ApprovalWaitedMs { get; init; }
+
+    /// <summary>2 for a two-step approval (button, then touch); null otherwise (and in records from before two-step).</summary>
+    public int? ApprovalSteps { get; init; }
     public string? Nonce { get; init; }
     public string? TokenSha256 { get; init; }
 
@@ -89,6 +92,7 @@ public sealed record AuditEntry
             Reason = d.Reason,
             ApprovalMode = d.Approval,
             ApprovalWaitedMs = (long)d.ApprovalWaited.TotalMilliseconds,
+            ApprovalSteps = d.ApprovalSteps > 1 ? d.ApprovalSteps : null,
             Nonce = d.Nonce,
             TokenSha256 = d.TokenSha256,
             RequestId = d.RequestId is null ? null : Bound(d.RequestId, signed),

@@ -75,7 +75,7 @@ public static class AuditReader
                   .Append(' ').Append(e.Method).Append(' ').Append(e.Path);
                 if (e.Params is { Count: > 0 } ps) sb.Append(" ?").Append(string.Join('&', ps.Select(p => $"{p.Key}={p.Value}")));
                 if (e.RequestId is not null) sb.Append(" request_id=").Append(e.RequestId);
-                if (e.ApprovalMode is not null and not "none") sb.Append(" approval=").Append(e.ApprovalMode).Append(" waited=").Append(e.ApprovalWaitedMs).Append("ms");
+                if (e.ApprovalMode is not null and not "none") sb.Append(" approval=").Append(e.ApprovalMode).Append(e.ApprovalSteps is 2 ? " (button+touch)" : "").Append(" waited=").Append(e.ApprovalWaitedMs).Append("ms");
                 if (e.TokenSha256 is not null) sb.Append(" token_sha256=").Append(e.TokenSha256.AsSpan(0, 16)).Append('…');
                 break;
             case AuditKind.Outcome:

@@ -62,6 +62,7 @@ public static class AuditRecordJson
                 w.WriteStartObject("approval");
                 w.WriteString("mode", e.ApprovalMode);
                 w.WriteNumber("waited_ms", e.ApprovalWaitedMs ?? 0);
+                if (e.ApprovalSteps is { } steps) w.WriteNumber("steps", steps);
                 w.WriteEndObject();
             }
             Optional(w, "nonce", e.Nonce);
@@ -133,6 +134,7 @@ public static class AuditRecordJson
                 Reason = Str(r, "reason", false),
                 ApprovalMode = r.TryGetProperty("approval", out var a) ? Str(a, "mode") : null,
                 ApprovalWaitedMs = r.TryGetProperty("approval", out var a2) ? a2.GetProperty("waited_ms").GetInt64() : null,
+                ApprovalSteps = r.TryGetProperty("approval", out var a3) && a3.TryGetProperty("steps", out var steps) ? steps.GetInt32() : null,
                 Nonce = Str(r, "nonce", false),
                 TokenSha256 = Str(r, "token_sha256", false),
                 RequestId = Str(r, "request_id", false),

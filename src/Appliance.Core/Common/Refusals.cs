@@ -193,6 +193,19 @@ public static partial class Refusals
     public static SignRefusal NoTouch(TimeSpan waited) => Denied(Reasons.ApprovalTimeout,
         $"No YubiKey touch within {waited.TotalSeconds:F0} s, so nothing was sent; send the request again and touch the key while it blinks.");
 
+    // Two-step approvals (approval.two_step): the refusal names the step that was missing, refused or timed out.
+
+    public static SignRefusal StepRejected(string what, int step) => Denied(Reasons.ApprovalRejected, step == 1
+        ? $"The operator rejected {what} at step 1 of 2 (the approve button) on the appliance panel; nothing was sent."
+        : $"The operator rejected {what} at step 2 of 2 (the YubiKey touch): the approve button was pressed, then the reject button; nothing was sent.");
+
+    public static SignRefusal StepTimedOut(string what, int step, TimeSpan timeout) => Denied(Reasons.ApprovalTimeout, step == 1
+        ? $"Nobody pressed the approve button for {what} within {timeout.TotalSeconds:0.#} s (step 1 of 2; the YubiKey touch comes after it); nothing was sent. Ask the operator to watch the panel and send it again."
+        : $"The approve button was pressed for {what}, but no YubiKey touch came within {timeout.TotalSeconds:0.#} s (step 2 of 2: above the two-step threshold both are needed); nothing was sent. Send it again, press approve, then touch the key while it blinks.");
+
+    public static SignRefusal StepUnavailable(string what) => Precondition(Reasons.ApprovalUnavailable,
+        $"{what} is above the two-step threshold: it needs the approve button (step 1 of 2) and a YubiKey touch (step 2 of 2), and this appliance has no approval panel; run it with a panel (--panel gpio or console).");
+
     // --- FAILED_PRECONDITION: the appliance is not in a state to send --------------------------
 
     public static SignRefusal KeyAbsent() => Precondition(Reasons.KeyAbsent,
@@ -220,7 +233,7 @@ public static partial class Refusals
         "The approval panel stopped while the approval waited; nothing was sent. Send the request again once the appliance runs.");
 
     public static SignRefusal TokenError() => Precondition(Reasons.TokenError,
-        "The YubiKey failed the touch-gated unseal at once; check the key, and the appliance log for details.");
+        "The YubiKey failed the touch operation at once; check the key, and the appliance log for details.");
 
     public static SignRefusal DetachedNotAllowed(string bot) => Precondition(Reasons.DetachedNotAllowed,
         $"Bot '{bot}' may not take tokens away (they work at other Upbit endpoints too); call Send, or the HTTPS front, and the appliance sends the request for you.");

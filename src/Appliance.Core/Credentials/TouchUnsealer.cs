@@ -47,6 +47,36 @@ public sealed class TouchUnsealer(
         return await done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Step 2 of a two-step approval when the credential's secret is held (not touch-gated): the policy key, whose
+    /// slot has touch policy "always" on a YubiKey, signs <paramref name="approvalDigest"/> (the approved request),
+    /// which blocks in the token until the touch. Same thread, timing and refusals as <see cref="UseSecretAsync{T}"/>.
+    /// On SoftHSM or the demo's software token the policy key has no touch, so this returns at once.
+    /// </summary>
+    public async Task<(byte[] Signature, TimeSpan Waited)> ConfirmAsync(byte[] approvalDigest, CancellationToken cancellationToken)
+    {
+        var token = currentToken();
+        if (token is null || !state.TokenPresent) throw KeyAbsent();
+        var done = new TaskCompletionSource<(byte[], TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            var started = time.GetTimestamp();
+            try
+            {
+                var signature = token.SignDigest(KeySlot.Policy, approvalDigest);
+                if (!state.TokenPresent) done.TrySetException(KeyAbsent());
+                else done.TrySetResult((signature, time.GetElapsedTime(started)));
+            }
+            catch (Exception e) { done.TrySetException(Classify(e, time.GetElapsedTime(started), token)); }
+        })
+        {
+            IsBackground = true,
+            Name = "touch-confirm",
+        };
+        thread.Start();
+        return await done.Task.WaitAsync(cancellationToken);
+    }
+
     private void Run<T>(SealedCredential envelope, IHardwareToken token, SecretUse<T> use,
         TaskCompletionSource<(T, TimeSpan)> done, CancellationToken cancellationToken)
     {
@@ -91,7 +121,7 @@ public sealed class TouchUnsealer(
             return Refusals.NoTouch(waited);
         if (e is InvalidOperationException)
         {
-            logger?.LogError("The YubiKey failed the touch-gated unseal at once: {Error}", e.Message);
+            logger?.LogError("The YubiKey failed the touch operation at once: {Error}", e.Message);
             return Refusals.TokenError();
         }
         return e; // tampered envelope (CryptographicException) and the like: a failure, not a refusal

@@ -17,6 +17,7 @@ public sealed class PanelController : IDecisionObserver, IDisposable
     private readonly ApplianceState _state;
     private IReadOnlyList<string>? _approval;
     private readonly List<string> _alerts = []; // active alert reasons, newest last
+    private IReadOnlyList<string> _notes = []; // shown under the state while idle (addresses cooling off)
     private long _signed;
 
     public PanelController(IPanel panel, ApplianceState state)
@@ -86,6 +87,22 @@ public sealed class PanelController : IDecisionObserver, IDisposable
         Refresh();
     }
 
+    /// <summary>Lines shown under the state and alert while no approval waits (e.g. withdrawal addresses still cooling off).</summary>
+    public void SetNotes(IReadOnlyList<string> lines)
+    {
+        lock (_lock)
+        {
+            if (_notes.SequenceEqual(lines)) return; // called every second: redraw only on a change
+            _notes = [.. lines];
+        }
+        Refresh();
+    }
+
+    public IReadOnlyList<string> Notes
+    {
+        get { lock (_lock) return _notes; }
+    }
+
     public IReadOnlyList<string> Alerts
     {
         get { lock (_lock) return _alerts.ToList(); }
@@ -115,7 +132,7 @@ public sealed class PanelController : IDecisionObserver, IDisposable
     };
 
     private IReadOnlyList<string> StateLines(ApplianceStateKind kind) =>
-        _alerts.Count == 0 ? IdleLines(kind) : [.. IdleLines(kind), $"ALERT {_alerts[^1]}"];
+        _alerts.Count == 0 ? [.. IdleLines(kind), .. _notes] : [.. IdleLines(kind), $"ALERT {_alerts[^1]}", .. _notes];
 
     public void Dispose()
     {

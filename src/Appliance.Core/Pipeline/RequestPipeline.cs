@@ -166,11 +166,22 @@ public sealed class RequestPipeline(
             ? UpbitJwt.CreateForWebSocket(meta.AccessKey, secret, nonce, options.JwtAlgorithm)
             : UpbitJwt.Create(meta.AccessKey, secret, canonical.QueryString, nonce, options.JwtAlgorithm);
         string jwt;
+        // Above appliance.json's two-step threshold, the approve button first, then a touch.
+        var twoStep = run.Endpoint is { } moving && approvals.NeedsTwoSteps(moving, run.Params);
         if (keys.Touch.Gates(run.Credential))
         {
             if (run.Endpoint is null) throw Refusals.TouchOnly(run.Credential);
             // The touch that unseals a withdraw-capable secret is the approval, shown on the panel like a button's.
-            (jwt, run.Approval) = await approvals.ApproveByTouchAsync(Ask(run, run.Endpoint), ct => keys.Touch.UseSecretAsync(run.Credential, Make, ct), cancellationToken);
+            (jwt, run.Approval) = await approvals.ApproveByTouchAsync(Ask(run, run.Endpoint, twoStep),
+                ct => keys.Touch.UseSecretAsync(run.Credential, Make, ct), cancellationToken);
+        }
+        else if (twoStep)
+        {
+            // A held secret needs no touch to unseal, so step 2 is the policy key signing this exact request (touch always).
+            var digest = ApprovalDigest(run, canonical);
+            (_, run.Approval) = await approvals.ApproveByTouchAsync(Ask(run, run.Endpoint!, twoStep),
+                ct => keys.Touch.ConfirmAsync(digest, ct), cancellationToken);
+            jwt = keys.UseSecret(run.Credential, Make);
         }
         else
         {
@@ -265,8 +276,12 @@ public sealed class RequestPipeline(
         observers.Log.Observe(decision, elapsed);
     }
 
-    private static ApprovalRequest Ask(RequestRun run, Endpoint endpoint) =>
-        new(run.Bot!.Name, run.Credential, endpoint, run.Params) { Deadline = run.Call.Deadline };
+    private static ApprovalRequest Ask(RequestRun run, Endpoint endpoint, bool twoStep = false) =>
+        new(run.Bot!.Name, run.Credential, endpoint, run.Params) { Deadline = run.Call.Deadline, TwoStep = twoStep };
+
+    /// <summary>What the policy key signs at step 2 of a two-step approval: this request and no other.</summary>
+    private static byte[] ApprovalDigest(RequestRun run, CanonicalRequest canonical) => SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"appliance/v1/approval\n{run.AuditId}\n{run.Bot!.Name}\n{run.Credential}\n{run.Endpoint!.Method} {run.Endpoint.Path}\n{canonical.QueryString}"));
 
     private string NewAuditId() => Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
 }

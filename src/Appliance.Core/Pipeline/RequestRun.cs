@@ -53,6 +53,7 @@ internal sealed class RequestRun(BotCall call, string auditId, long started)
             outcome is Outcome.Sent or Outcome.Signed ? TokenSha256 : null)
         {
             ApprovalWaited = Approval.Waited,
+            ApprovalSteps = Approval.Steps,
             RequestId = Call.RequestId,
             // A request refused before validation finished still names its catalog endpoint when it has one.
             Endpoint = Endpoint ?? (EndpointCatalog.Default.TryFind(Call.Method, Call.Path, out var known) ? known : null),

@@ -28,6 +28,9 @@ public sealed record SignDecision(
     /// <summary>How long the request waited for a physical approval (zero when none was asked).</summary>
     public TimeSpan ApprovalWaited { get; init; }
 
+    /// <summary>2 when a two-step approval (the button, then a touch) let it through; otherwise 1.</summary>
+    public int ApprovalSteps { get; init; } = 1;
+
     /// <summary>The bot's request_id, when it sent one: the key that stops a second send.</summary>
     public string? RequestId { get; init; }
 

@@ -13,9 +13,10 @@ public sealed record StreamGrant(BotProfile Bot, string Credential, StreamSubscr
 /// <summary>
 /// The pipeline's first steps for a subscription: identify the bot, check the appliance may sign, pick and
 /// check the credential, authorize the types and markets, and record the decision durably before anything
-/// reaches Upbit (one record per subscription opened or refused). A refusal is a <see cref="SignRefusal"/>.
+/// reaches Upbit (one record per subscription opened or refused). Each subscription spends one token of the bot's
+/// own rate, so churning subscriptions cannot flood the audit log or Upbit. A refusal is a <see cref="SignRefusal"/>.
 /// </summary>
-public sealed class StreamAdmission(BotRegistry bots, CredentialVault vault, ApplianceState state, IAuditSink audit, TimeProvider time)
+public sealed class StreamAdmission(BotRegistry bots, CredentialVault vault, ApplianceState state, IAuditSink audit, RateGuard rates, TimeProvider time)
 {
     /// <summary>Identifies the caller only (the front does this before it upgrades the connection).</summary>
     public BotProfile Identify(X509Certificate2? certificate, IPAddress peer)
@@ -38,6 +39,8 @@ public sealed class StreamAdmission(BotRegistry bots, CredentialVault vault, App
             Authorizer.CheckCredential(bot, name);
             if (vault.IsTouchGated(name)) throw Refusals.TouchOnly(name);
             granted = StreamPolicy.Authorize(bot, wanted, name, vault.Metadata(name).Scopes);
+            // Each subscription is audited and may go upstream: it spends the bot's own rate like a request.
+            rates.AdmitBot(bot.Name, BotRate.Of(bot));
         }
         catch (SignRefusal refusal)
         {

@@ -17,6 +17,8 @@ internal sealed class SocketSession(WebSocket socket, ActivityStream activity, s
     private const int MaxMessageBytes = 64 * 1024;
     private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private volatile Subscription? _subscription;
+    private readonly Queue<DateTimeOffset> _received = new(); // when the last minute's messages came, for the limit
+    private volatile bool _overLimit;
 
     /// <summary>Queues an event if this connection's pocket and subscription want it. Never blocks.</summary>
     public void Offer(string pocket, string type, string? market, JsonObject message)
@@ -39,9 +41,18 @@ internal sealed class SocketSession(WebSocket socket, ActivityStream activity, s
         var receiver = ReceiveLoopAsync(stop);
         var idle = IdleAsync(sending.Token);
         var first = await Task.WhenAny(receiver, idle);
+        if (_overLimit)
+        {
+            await Swallow(sender.WaitAsync(TimeSpan.FromSeconds(5))); // the error frame goes out before the close
+        }
+
         await sending.CancelAsync();
         await Swallow(sender);
-        if (first == idle && !stop.IsCancellationRequested)
+        if (_overLimit)
+        {
+            await CloseAsync(UpbitErrorNames.TooManyRequests, WebSocketCloseStatus.PolicyViolation);
+        }
+        else if (first == idle && !stop.IsCancellationRequested)
         {
             await CloseAsync($"idle: no data for {options.WebSocketIdleTimeout.TotalSeconds:0} s");
             await Swallow(receiver.WaitAsync(TimeSpan.FromSeconds(5)));
@@ -76,6 +87,15 @@ internal sealed class SocketSession(WebSocket socket, ActivityStream activity, s
                 }
                 while (!result.EndOfMessage && message.Length <= MaxMessageBytes);
 
+                if (OverLimit())
+                {
+                    Send(Answers.Error(UpbitErrorNames.TooManyRequests,
+                        $"more than {options.WebSocketMessageLimit.PerSecond} messages per second or {options.WebSocketMessageLimit.PerMinute} per minute on one connection"));
+                    _overLimit = true;
+                    _outgoing.Writer.TryComplete();
+                    return; // RunAsync closes it
+                }
+
                 Handle(message.Length > MaxMessageBytes ? null : Encoding.UTF8.GetString(message.ToArray()));
             }
         }
@@ -83,6 +103,20 @@ internal sealed class SocketSession(WebSocket socket, ActivityStream activity, s
         {
             // The client went away or the server is stopping: the session ends either way.
         }
+    }
+
+    /// <summary>Counts this message against the connection's limit; true when it is one too many.</summary>
+    private bool OverLimit()
+    {
+        var now = options.TimeProvider.GetUtcNow();
+        while (_received.TryPeek(out var at) && now - at >= TimeSpan.FromMinutes(1))
+        {
+            _received.Dequeue();
+        }
+
+        _received.Enqueue(now);
+        var (perSecond, perMinute) = options.WebSocketMessageLimit;
+        return _received.Count > perMinute || _received.Count(at => now - at < TimeSpan.FromSeconds(1)) > perSecond;
     }
 
     private void Handle(string? text)

@@ -98,10 +98,10 @@ internal sealed class Composition : IAsyncDisposable
             PolicyServices.AlertOnRejections(policy, alerts, time);
             var policyReload = Own(new PolicyReload(policy, bots, token, setup.Data, fileAudit, time, logs.CreateLogger<PolicyAnchoring>()));
             var rules = new AlertRules(config.Alerts, time);
-            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent,
-                config.CoolingOffPeriod));
-            retention?.Start(TimeSpan.FromMinutes(1));
             var panel = setup.Panel is { } device ? Own(new PanelController(device, state)) : null;
+            Own(new AlertMonitor(rules, alerts, bots, vault, state, fileAudit, time, TimeSpan.FromSeconds(1), retention, config.Audit.DiskAlertPercent,
+                config.CoolingOffPeriod, panel));
+            retention?.Start(TimeSpan.FromMinutes(1));
             var approvals = setup.Approvals ?? (panel is not null
                 ? Own(new PanelApprovalGate(panel, config.Approval, state, time, logs.CreateLogger<PanelApprovalGate>()))
                 : Own(new NoPanelApprovalGate(setup.TouchPrompt ?? new LogTouchPrompt(logs.CreateLogger<LogTouchPrompt>()), time, config.Approval.MaxQueuedPerBot, config.Approval)));
@@ -135,7 +135,7 @@ internal sealed class Composition : IAsyncDisposable
             var keys = new KeyRing(vault, touch, state);
             var pipeline = new RequestPipeline(bots, keys, state, guards, approvals, audit, upstream, observers, options, time);
             // The private WebSocket relay: one upstream connection per credential, beside the REST upstream.
-            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, time), keys, bots, state, guards.Orders,
+            var streams = Own(new StreamRelay(new StreamAdmission(bots, vault, state, audit, guards.Rates, time), keys, bots, state, guards.Orders,
                 StreamOptions.For(UpstreamOptions.For(setup.UpbitUrl ?? config.UpbitUrl, setup.InsecureTestUpstream).BaseAddress) with { JwtAlgorithm = options.JwtAlgorithm },
                 time, logs.CreateLogger<StreamRelay>()));
             var status = new StatusReporter(bots, vault, state, setup.Token.IsSoftware, time) { Approvals = approvals };

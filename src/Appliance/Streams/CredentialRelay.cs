@@ -18,7 +18,7 @@ internal sealed class CredentialRelay(
     string credential,
     Func<string, string> authorize,
     StreamOptions options,
-    ConnectPacer pacer,
+    WindowPacer pacer,
     OrderOwners owners,
     TimeProvider time,
     ILogger logger)
@@ -28,12 +28,15 @@ internal sealed class CredentialRelay(
     private readonly Lock _lock = new();
     private readonly List<StreamListener> _listeners = [];
     private readonly SemaphoreSlim _send = new(1, 1);
+    private WindowPacer _messages = WindowPacer.Messages(time);
+    private int _subscriptionPending; // 1 while a send of the union waits its turn: later changes ride on it
     private StreamSubscription _wanted = StreamSubscription.Nothing;
     private CancellationTokenSource? _run;
     private Task _loop = Task.CompletedTask;
     private ClientWebSocket? _socket;
     private int _connects;
     private int _pings;
+    private int _subscriptionsSent;
 
     public string Credential => credential;
 
@@ -42,6 +45,9 @@ internal sealed class CredentialRelay(
 
     /// <summary>Text PINGs sent upstream so far.</summary>
     public int Pings => Volatile.Read(ref _pings);
+
+    /// <summary>Subscription frames sent upstream so far (each union change coalesced while one waits its turn).</summary>
+    public int SubscriptionsSent => Volatile.Read(ref _subscriptionsSent);
 
     public bool IsConnected => _socket?.State == WebSocketState.Open;
 
@@ -117,7 +123,9 @@ internal sealed class CredentialRelay(
         }
         else if (changed && _socket is { } socket)
         {
-            _ = Quietly(SendSubscriptionAsync(socket, _run.Token));
+            // Bots may churn their subscriptions; Upbit allows 5 messages/s and 100/min per connection, so changes
+            // wait their turn and coalesce: the send that goes out carries the newest union.
+            if (Interlocked.Exchange(ref _subscriptionPending, 1) == 0) _ = Quietly(SendSubscriptionAsync(socket, _run.Token));
         }
     }
 
@@ -141,7 +149,12 @@ internal sealed class CredentialRelay(
                 }
                 Interlocked.Increment(ref _connects);
                 logger.LogInformation("Private WebSocket of credential {Credential} connected", credential);
-                lock (_lock) _socket = socket;
+                lock (_lock)
+                {
+                    _socket = socket;
+                    _messages = WindowPacer.Messages(time); // Upbit counts messages per connection
+                    _subscriptionPending = 1;
+                }
                 await SendSubscriptionAsync(socket, ct);
                 heard = await PumpAsync(socket, ct);
                 logger.LogInformation("Private WebSocket of credential {Credential} closed by Upbit: {Status} {Reason}",
@@ -251,15 +264,29 @@ internal sealed class CredentialRelay(
         }
     }
 
-    private Task SendSubscriptionAsync(ClientWebSocket socket, CancellationToken ct)
+    private async Task SendSubscriptionAsync(ClientWebSocket socket, CancellationToken ct)
     {
+        WindowPacer messages;
+        lock (_lock) messages = _messages;
+        await messages.WaitAsync(ct);
         StreamSubscription wanted;
-        lock (_lock) wanted = _wanted;
-        return SendAsync(socket, Encoding.UTF8.GetBytes(wanted.ToUpbitFrame(Guid.NewGuid().ToString())), ct);
+        lock (_lock)
+        {
+            _subscriptionPending = 0; // from here on a change needs a send of its own
+            wanted = _wanted;
+        }
+        Interlocked.Increment(ref _subscriptionsSent);
+        await SendAsync(socket, Encoding.UTF8.GetBytes(wanted.ToUpbitFrame(Guid.NewGuid().ToString())), ct, paced: true);
     }
 
-    private async Task SendAsync(ClientWebSocket socket, byte[] text, CancellationToken ct)
+    private async Task SendAsync(ClientWebSocket socket, byte[] text, CancellationToken ct, bool paced = false)
     {
+        if (!paced)
+        {
+            WindowPacer messages;
+            lock (_lock) messages = _messages;
+            await messages.WaitAsync(ct);
+        }
         await _send.WaitAsync(ct);
         try { await socket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, ct); }
         finally { _send.Release(); }

@@ -25,7 +25,7 @@ public sealed class StreamRelay : IAsyncDisposable
     private readonly StreamOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConnectPacer _pacer;
+    private readonly WindowPacer _pacer;
     private readonly ConcurrentDictionary<string, CredentialRelay> _relays = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<StreamListener, byte> _listeners = new();
 
@@ -33,7 +33,7 @@ public sealed class StreamRelay : IAsyncDisposable
         StreamOptions options, TimeProvider time, ILogger<StreamRelay> logger)
     {
         (_admission, _keys, _bots, _state, _owners, _options, _time, _logger) = (admission, keys, bots, state, owners, options, time, logger);
-        _pacer = new ConnectPacer(time, options.ConnectsPerSecond);
+        _pacer = WindowPacer.Connects(time, options.ConnectsPerSecond);
         bots.Revoked += OnRevoked;
         state.Changed += OnStateChanged;
     }

@@ -143,6 +143,51 @@ public sealed class PrivateSocketTests
         Assert.Contains("idle", Encoding.UTF8.GetString(close!.Value.Payload.AsSpan(2)));
     }
 
+    [Fact]
+    public async Task MoreThanFiveMessagesInASecondGetTooManyRequestAndTheConnectionIsClosed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var ex = await TestExchange.StartAsync(time);
+        using var ws = await ConnectAsync(ex);
+        for (var i = 0; i < 5; i++)
+        {
+            await PingAsync(ws); // five in this (fake) second: allowed
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 5; i++)
+        {
+            await PingAsync(ws); // the next second: five more, still allowed
+        }
+
+        await SendAsync(ws, "PING"); // the sixth within one second
+        Assert.Equal(UpbitErrorNames.TooManyRequests, (await ReceiveAsync(ws)).GetProperty("error").GetProperty("name").GetString());
+        using var timeout = new CancellationTokenSource(Wait);
+        var closing = await ws.ReceiveAsync(new byte[256], timeout.Token);
+        Assert.Equal(WebSocketMessageType.Close, closing.MessageType);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, ws.CloseStatus);
+    }
+
+    [Fact]
+    public async Task MoreThanAHundredMessagesInAMinuteAreTooMany()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var ex = await TestExchange.StartAsync(time);
+        using var ws = await ConnectAsync(ex);
+        for (var i = 0; i < 100; i++)
+        {
+            if (i % 5 == 0)
+            {
+                time.Advance(TimeSpan.FromSeconds(1)); // five per second: within the per-second limit
+            }
+
+            await PingAsync(ws);
+        }
+
+        await SendAsync(ws, "PING"); // 101 within the minute (20 s have passed)
+        Assert.Equal(UpbitErrorNames.TooManyRequests, (await ReceiveAsync(ws)).GetProperty("error").GetProperty("name").GetString());
+    }
+
     private static async Task<ClientWebSocket> ConnectAsync(StandInExchange ex, string? jwt = null)
     {
         var ws = new ClientWebSocket();

@@ -77,6 +77,22 @@ public sealed class CoolingOffEndToEndTests : IAsyncLifetime
         Assert.Contains($"waiting: withdrawal address BTC:BTC:{ApprovalAppliance.BtcAddress} opens", list.Out);
     }
 
+    [Fact]
+    public async Task The_idle_panel_lists_addresses_still_cooling_off_and_drops_one_when_it_is_removed()
+    {
+        var btc = $"BTC {ApprovalAppliance.BtcAddress[..10]}~";
+        var shown = await _a.Panel.WaitForText(t => t.Contains(btc));
+        Assert.Equal("READY", shown[0]);
+        Assert.Contains($"bot {_a.Bot}", shown);
+        var added = Profile().WithdrawAddresses.Single(a => a.Currency == "BTC").Added!.Value;
+        Assert.Contains("opens " + (added + TimeSpan.FromHours(24)).UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture) + "Z", shown);
+        Assert.Matches(@"^\d+ NEW ADDRESS(ES)?$", shown.Single(l => l.Contains("NEW ADDRESS", StringComparison.Ordinal)));
+
+        // Removing it narrows power (no token) and it leaves the list within the monitor's second.
+        await _a.UpdateBotAsync(p => p with { WithdrawAddresses = [.. p.WithdrawAddresses.Where(a => a.Currency != "BTC")] });
+        await _a.Panel.WaitForText(t => t.Count > 0 && t[0] == "READY" && !t.Contains(btc));
+    }
+
     private async Task WaitUntilLoaded(Func<BotProfile, bool> loaded)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

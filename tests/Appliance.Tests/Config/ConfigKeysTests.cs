@@ -128,6 +128,19 @@ public sealed class ConfigKeysTests : IDisposable
     }
 
     [Fact]
+    public void Two_step_thresholds_load_by_currency_and_a_bad_one_names_the_fix()
+    {
+        var config = ApplianceConfig.Load(Write("""{ "approval": { "two_step": { "BTC": 0.5, "KRW": 5000000 } } }"""));
+        config.Validate();
+        Assert.Equal(0.5m, config.Approval.TwoStep!["BTC"]);
+        Assert.Equal(5_000_000m, config.Approval.TwoStep["KRW"]);
+
+        var lower = Assert.ThrowsAny<Exception>(() => ApplianceConfig.Load(Write("""{ "approval": { "two_step": { "btc": 0.5 } } }""")));
+        Assert.Contains("upper-case code", lower.Message);
+        Assert.Throws<InvalidDataException>(() => ApplianceConfig.Load(Write("""{ "approval": { "two_step": { "BTC": "half" } } }""")));
+    }
+
+    [Fact]
     public void Every_upbit_group_is_settable()
     {
         var defaults = new ApplianceConfig().ToUpbitRates();

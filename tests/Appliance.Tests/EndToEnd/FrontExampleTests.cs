@@ -47,6 +47,25 @@ public sealed class FrontExampleTests
     }
 
     [Fact]
+    public async Task Ccxt_pro_watches_orders_and_balance_through_the_relay()
+    {
+        ExternalClients.RequireCcxt();
+        await using var appliance = await TestAppliance.StartAsync();
+        var (code, output) = await ExternalClients.RunAsync("node", [ExternalClients.NodeExample("ccxt_pro_front.js"), "--bundle", appliance.BundleDir,
+            "--front", appliance.Address.ToString(), "--public", appliance.Exchange.BaseAddress.ToString()], TimeSpan.FromSeconds(90));
+        Assert.True(code == 0, output);
+
+        var steps = output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["createOrder", "watchOrders", "watchBalance"], steps.Select(s => s.GetProperty("step").GetString()));
+        var placed = steps[0].GetProperty("ids").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains(steps[1].GetProperty("ids").EnumerateArray().Select(e => e.GetString()), id => placed.Contains(id));
+        Assert.Contains("KRW", steps[2].GetProperty("currencies").EnumerateArray().Select(e => e.GetString()));
+        // One upstream WebSocket, opened and authorized by the appliance with its own key; ccxt's token never left.
+        var socket = Assert.Single(appliance.Exchange.Accepted, r => r.Path == "/websocket/v1/private");
+        Assert.Equal(Appliance.Provisioning.DemoSetup.AccessKey, socket.AccessKey);
+    }
+
+    [Fact]
     public async Task Python_requests_sends_through_the_front_with_cert_and_verify()
     {
         ExternalClients.RequirePythonRequests();

@@ -86,6 +86,22 @@ public sealed class CcxtRefusalTableTests
     }
 
     [Fact]
+    public async Task Upstream_unreachable_is_503_not_sent_and_ExchangeNotAvailable()
+    {
+        ExternalClients.RequireCcxt();
+        // Upbit cannot be reached at all (nothing listens where upbit_url points): nothing was sent, so a retry is safe.
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var appliance = await TestAppliance.StartAsync(s => s with { UpbitUrl = $"http://127.0.0.1:{port}/" });
+        var outcome = await Ccxt(appliance, "privatePostOrders",
+            """{"market":"KRW-BTC","side":"bid","volume":"0.01","price":"100000000","ord_type":"limit"}""");
+        AssertRow(outcome, "ExchangeNotAvailable", Reasons.UpstreamUnavailable);
+        Assert.Empty(appliance.Exchange.Accepted);
+    }
+
+    [Fact]
     public async Task Outcome_unknown_is_504_with_the_identifier_and_RequestTimeout()
     {
         ExternalClients.RequireCcxt();

@@ -42,6 +42,14 @@ public sealed class NarrowingRulesTests
     [InlineData("caps", null, "[{\"currency\":\"BTC\",\"per_withdrawal\":0.2}]", false)]
     [InlineData("caps", "[{\"currency\":\"ETH\",\"per_24h\":1}]", null, true)]
     [InlineData("caps", "[{\"currency\":\"BTC\",\"per_24h\":1},{\"currency\":\"btc\",\"per_24h\":9}]", "[{\"currency\":\"BTC\",\"per_24h\":1}]", false)]
+    // two-step thresholds by currency: lower or added narrows
+    [InlineData("two-step", "{\"BTC\":0.5}", null, true)]
+    [InlineData("two-step", "{\"BTC\":0.5,\"KRW\":1000000}", "{\"BTC\":0.5}", true)]
+    [InlineData("two-step", "{\"BTC\":0.1}", "{\"BTC\":0.5}", true)]
+    [InlineData("two-step", "{\"BTC\":0.6}", "{\"BTC\":0.5}", false)]
+    [InlineData("two-step", "{\"KRW\":1}", "{\"BTC\":0.5}", false)]
+    [InlineData("two-step", null, "{\"BTC\":0.5}", false)]
+    [InlineData("two-step", "[0.5]", null, false)]
     public void Rule_says_whether_the_change_narrows(string rule, string? effective, string? signed, bool narrows)
     {
         NarrowingRule r = rule switch
@@ -54,6 +62,7 @@ public sealed class NarrowingRulesTests
             "on" => NarrowingRules.MayOnlyTurnOn,
             "default-on" => NarrowingRules.DefaultOnMayOnlyTurnOn,
             "not-later" => NarrowingRules.NotLater,
+            "two-step" => NarrowingRules.ThresholdsAtMost,
             _ => NarrowingRules.WithdrawCaps,
         };
         Assert.Equal(narrows, r(J(effective), J(signed)));

@@ -35,6 +35,7 @@ public sealed class SignedConfigTests : IDisposable
     [Theory]
     [InlineData("""{"listen":["127.0.0.1:1"],"approval":{"timeout_seconds":30,"order_notional_above":1000000,"cancel_all":false},"upbit_url":"https://api.upbit.com"}""")]
     [InlineData("""{"approval":{"order_notional_above":500000,"cancel_all":true,"deposit_krw":true},"upbit_url":"https://api.upbit.com"}""")]
+    [InlineData("""{"approval":{"order_notional_above":1000000,"two_step":{"BTC":0.5}},"upbit_url":"https://api.upbit.com"}""")]
     public void Changes_outside_the_signed_keys_or_that_add_approvals_need_no_signature(string now)
     {
         var verdict = Judge(Sign(Signed), now);
@@ -52,6 +53,18 @@ public sealed class SignedConfigTests : IDisposable
         var verdict = Judge(Sign(Signed), now);
         Assert.False(verdict.Ok);
         Assert.Contains(key, verdict.Problem);
+    }
+
+    [Theory]
+    [InlineData("""{"approval":{"two_step":{"BTC":1}}}""", false)]
+    [InlineData("""{"approval":{}}""", false)]
+    [InlineData("""{"approval":{"two_step":{"KRW":5000000}}}""", false)]
+    [InlineData("""{"approval":{"two_step":{"BTC":0.1,"KRW":5000000}}}""", true)]
+    public void Raising_or_dropping_a_two_step_threshold_needs_the_token(string now, bool ok)
+    {
+        var verdict = Judge(Sign("""{"approval":{"two_step":{"BTC":0.5}}}"""), now);
+        Assert.Equal(ok, verdict.Ok);
+        if (!ok) Assert.Contains("approval.two_step", verdict.Problem);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class CredentialRelayTests : IAsyncLifetime
 
     private CredentialRelay Relay(TimeSpan pingInterval) => new("main",
         _ => "Bearer " + UpbitJwt.CreateForWebSocket("relay-key", "relay-secret"u8, Guid.NewGuid(), JwtAlgorithm.HS512),
-        StreamOptions.For(_exchange.BaseAddress) with { PingInterval = pingInterval }, new ConnectPacer(_time, 5), new OrderOwners(_time), _time,
+        StreamOptions.For(_exchange.BaseAddress) with { PingInterval = pingInterval }, WindowPacer.Connects(_time, 5), new OrderOwners(_time), _time,
         NullLogger.Instance);
 
     private static StreamListener Listener() => new(new StreamGrant(new BotProfile
@@ -96,6 +96,40 @@ public sealed class CredentialRelayTests : IAsyncLifetime
         Assert.Equal(2, _exchange.Accepted.Count(a => a.Path == StreamOptions.PrivatePath));
         listener.End(null);
         relay.Remove(listener);
+        await relay.StopAsync();
+    }
+
+    [Fact]
+    public async Task Subscription_churn_is_paced_and_coalesced_within_upbits_message_limit()
+    {
+        var relay = Relay(TimeSpan.FromHours(1));
+        var assets = Listener();
+        relay.Add(assets);
+        await AssertEventsFlowAsync(assets);
+        Assert.Equal(1, relay.SubscriptionsSent);
+
+        // A bot that opens and closes an order stream 40 times at once changes the union 80 times.
+        var orders = new StreamListener(new StreamGrant(new BotProfile
+        {
+            Name = "churner", Thumbprint = "c", Credential = "main", Scopes = ["view-orders"], AllowIps = ["127.0.0.1/32"],
+        }, "main", new StreamSubscription(true, ["KRW-BTC"], false), "audit-2"), _ => { });
+        for (var i = 0; i < 40; i++)
+        {
+            relay.Add(orders);
+            relay.Remove(orders);
+        }
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        // The fake clock has not moved: at most 4 messages in this second (the stand-in closes the connection past 5).
+        Assert.InRange(relay.SubscriptionsSent, 2, 4);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.InRange(relay.SubscriptionsSent, 2, 5); // the changes that waited went out as one, carrying the newest union
+
+        Assert.True(relay.IsConnected);
+        Assert.Equal(1, relay.Connects); // never closed for too many messages
+        await AssertEventsFlowAsync(assets);
+        assets.End(null);
+        relay.Remove(assets);
         await relay.StopAsync();
     }
 }

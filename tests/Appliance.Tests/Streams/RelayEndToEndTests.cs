@@ -158,6 +158,25 @@ public sealed class RelayEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Subscriptions_spend_the_bots_own_rate_so_churn_cannot_flood_the_audit_log()
+    {
+        var bundle = await _appliance.AddBotAsync(new BotRequest("churner", DemoSetup.CredentialName, ["view-assets"]) { RatePerSecond = 0.5, Burst = 2 });
+        using var bot = new ApplianceClient(ApplianceBundle.Load(bundle), _appliance.Time, _appliance.Address);
+        await using (await GrpcEventStream.OpenAsync(bot, [StreamSubscription.MyAsset])) { }
+        await using (await GrpcEventStream.OpenAsync(bot, [StreamSubscription.MyAsset])) { }
+        var e = await RpcRefusals.AssertRefused(StatusCode.ResourceExhausted, Reasons.RateLimited,
+            () => GrpcEventStream.OpenAsync(bot, [StreamSubscription.MyAsset]));
+        Assert.Contains("own rate", e.Status.Detail);
+
+        // The front's frames count the same way: each new frame is a subscription.
+        await using var socket = await SocketEventStream.ConnectAsync(_appliance, bundle);
+        await socket.SendAsync("""[{"ticket":"t1"},{"type":"myAsset"}]""");
+        var error = JsonDocument.Parse((await socket.NextAsync())!).RootElement.GetProperty("error");
+        Assert.Equal(Reasons.RateLimited, error.GetProperty("name").GetString());
+        Assert.Equal(2, Decisions().Count(d => d.Bot == "churner" && d.Decision == "sent"));
+    }
+
+    [Fact]
     public async Task A_bot_without_the_view_scope_is_refused()
     {
         using var trader = await BotAsync("trader", ["trade", "view-assets"]);

@@ -89,13 +89,7 @@ public sealed class RateGuard
             var now = _time.GetTimestamp();
             SweepIfDue(now);
 
-            if (!_bots.TryGetValue(bot, out var bucket))
-                _bots[bot] = bucket = new BotBucket(botRate, now);
-            bucket.Refill(now, _time, botRate);
-            if (bucket.Tokens < 1)
-                throw Refusals.RateLimited(
-                    $"Bot '{bot}' is over its own rate ({Number(botRate.PerSecond)}/s, burst {botRate.Burst}; 'appliance bots add --rate' sets it)",
-                    bucket.WaitForOne());
+            var bucket = BucketWithToken(bot, botRate, now);
 
             var budget = Pocket(pocket);
             if (budget.BannedUntil > now)
@@ -130,6 +124,35 @@ public sealed class RateGuard
             bucket.Take();
             window.Record(now, bot);
         }
+    }
+
+    /// <summary>
+    /// Admits one action of <paramref name="bot"/> that reaches no REST group (a WebSocket subscription, which the
+    /// appliance audits and may send upstream), from the bot's own bucket only; throws RATE_LIMITED with the wait.
+    /// </summary>
+    public void AdmitBot(string bot, BotRate botRate)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bot);
+        ArgumentNullException.ThrowIfNull(botRate);
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            SweepIfDue(now);
+            BucketWithToken(bot, botRate, now).Take();
+        }
+    }
+
+    /// <summary>The bot's own bucket, refilled; throws RATE_LIMITED (taking nothing) when it holds no token (under the lock).</summary>
+    private BotBucket BucketWithToken(string bot, BotRate botRate, long now)
+    {
+        if (!_bots.TryGetValue(bot, out var bucket))
+            _bots[bot] = bucket = new BotBucket(botRate, now);
+        bucket.Refill(now, _time, botRate);
+        if (bucket.Tokens < 1)
+            throw Refusals.RateLimited(
+                $"Bot '{bot}' is over its own rate ({Number(botRate.PerSecond)}/s, burst {botRate.Burst}; 'appliance bots add --rate' sets it)",
+                bucket.WaitForOne());
+        return bucket;
     }
 
     /// <summary>

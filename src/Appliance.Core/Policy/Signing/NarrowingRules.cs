@@ -59,6 +59,17 @@ public static class NarrowingRules
         return Wait(effective) is { } e && Wait(signed) is { } s && e >= s;
     }
 
+    /// <summary>
+    /// Two-step thresholds by currency (a currency not listed takes one step): every signed threshold must still be
+    /// there and no higher; thresholds for other currencies may be added. Anything but an object of numbers fails closed.
+    /// </summary>
+    public static bool ThresholdsAtMost(JsonNode? effective, JsonNode? signed)
+    {
+        if (signed is null) return effective is null or JsonObject;
+        if (effective is not JsonObject now || signed is not JsonObject before) return false;
+        return before.All(t => now.TryGetPropertyValue(t.Key, out var e) && e is not null && CapAtMost(e, t.Value));
+    }
+
     /// <summary>A time that may only come sooner (a certificate's end).</summary>
     public static bool NotLater(JsonNode? effective, JsonNode? signed) =>
         signed is null || (Time(effective) is { } e && Time(signed) is { } s && e <= s);

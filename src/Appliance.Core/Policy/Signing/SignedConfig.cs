@@ -21,7 +21,7 @@ public static class SignedConfigKeys
         new("approval.cancel_all", NarrowingRules.MayOnlyTurnOn),
         new("approval.deposit_krw", NarrowingRules.DefaultOnMayOnlyTurnOn),
         new("approval.travel_rule", NarrowingRules.DefaultOnMayOnlyTurnOn),
-        new("approval.two_step", NarrowingRules.Equal),                         // issue 11 item 4: button and touch above a threshold
+        new("approval.two_step", NarrowingRules.ThresholdsAtMost),              // button and touch above a threshold: lower or added narrows
         new("cooling_off", NarrowingRules.LongerWait),                          // how long a new withdrawal address waits: longer narrows
         new("upbit_url", NarrowingRules.Equal),                                 // where signed requests go
     ];

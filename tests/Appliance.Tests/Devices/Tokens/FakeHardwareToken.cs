@@ -51,7 +51,7 @@ public sealed class FakeYubiKey : IDisposable
         return new FakeHardwareToken(this);
     }
 
-    /// <summary>Pulls the key out: sessions die, a pending touch wait fails with a device error at once.</summary>
+    /// <summary>Pulls the key out: sessions die, a pending touch wait (ECDH or signing) fails with a device error at once.</summary>
     public void Unplug()
     {
         _plugged = false;
@@ -66,12 +66,12 @@ public sealed class FakeYubiKey : IDisposable
         lock (_gate) return _pendingTouch?.TrySetResult() ?? false;
     }
 
-    internal void WaitForTouch(KeySlot slot)
+    internal void WaitForTouch(string operation, KeySlot slot)
     {
         if (FailNextTouchOperation)
         {
             FailNextTouchOperation = false;
-            throw new InvalidOperationException($"ECDH with PIV slot {slot.PivName()} (CKA_ID {(byte)slot}) failed (CKR_DEVICE_ERROR).");
+            throw new InvalidOperationException($"{operation} with PIV slot {slot.PivName()} (CKA_ID {(byte)slot}) failed (CKR_DEVICE_ERROR).");
         }
         var touch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate) _pendingTouch = touch;
@@ -84,7 +84,7 @@ public sealed class FakeYubiKey : IDisposable
             if (!touched)
                 // What ykcs11 answers when the touch never came: indistinguishable from a lost login.
                 throw new InvalidOperationException(
-                    $"ECDH with PIV slot {slot.PivName()} (CKA_ID {(byte)slot}) failed (CKR_USER_NOT_LOGGED_IN). If this slot requires a touch, " +
+                    $"{operation} with PIV slot {slot.PivName()} (CKA_ID {(byte)slot}) failed (CKR_USER_NOT_LOGGED_IN). If this slot requires a touch, " +
                     "the YubiKey waited for one that did not come; otherwise the token may have been removed or logged out: reopen it.");
         }
         finally
@@ -101,7 +101,7 @@ public sealed class FakeYubiKey : IDisposable
 
 /// <summary>
 /// One logged-in session on a <see cref="FakeYubiKey"/>, behaving like Pkcs11Token over ykcs11: operations
-/// take <see cref="FakeYubiKey.OperationDelay"/> under one lock; the touch slot's ECDH blocks for a touch;
+/// take <see cref="FakeYubiKey.OperationDelay"/> under one lock; the touch-always slots (the touch seal ECDH, the policy key signing) block for a touch;
 /// once the key was seen gone this session stays dead (open a new one after the re-plug).
 /// </summary>
 public sealed class FakeHardwareToken : IHardwareToken
@@ -137,7 +137,7 @@ public sealed class FakeHardwareToken : IHardwareToken
         var peer = peerPublicPoint.ToArray();
         return Operate("ECDH", slot, _device.OperationDelay, () =>
         {
-            if (slot == KeySlot.SealTouch) _device.WaitForTouch(slot);
+            if (slot.NeedsTouch()) _device.WaitForTouch("ECDH", slot);
             return _device.Keys.DeriveSharedSecret(slot, peer);
         });
     }
@@ -145,7 +145,12 @@ public sealed class FakeHardwareToken : IHardwareToken
     public byte[] SignDigest(KeySlot slot, ReadOnlySpan<byte> sha256Digest)
     {
         var digest = sha256Digest.ToArray();
-        return Operate("Signing", slot, _device.OperationDelay, () => _device.Keys.SignDigest(slot, digest));
+        return Operate("Signing", slot, _device.OperationDelay, () =>
+        {
+            // The policy slot has touch policy "always", like the touch seal slot.
+            if (slot.NeedsTouch()) _device.WaitForTouch("Signing", slot);
+            return _device.Keys.SignDigest(slot, digest);
+        });
     }
 
     private byte[] Operate(string operation, KeySlot slot, TimeSpan delay, Func<byte[]> action)

@@ -10,6 +10,9 @@ using Appliance.Token;
 using Appliance.Credentials;
 using Appliance.Devices.Tokens;
 using Appliance.Upbit;
+using Appliance.Server;
+using Appliance.StandIn;
+using Appliance.Tests.FakeUpbit;
 
 namespace Appliance.Tests.Devices.Tokens;
 
@@ -50,7 +53,9 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
         get { lock (_events) return _events.ToList(); }
     }
 
-    public static async Task<FakeTokenAppliance> StartAsync(Action<FakeYubiKey>? tune = null, TokenPresenceOptions? options = null)
+    /// <param name="configure">More setup after the fake key's (a panel, approval options).</param>
+    public static async Task<FakeTokenAppliance> StartAsync(Action<FakeYubiKey>? tune = null, TokenPresenceOptions? options = null,
+        Func<ServerSetup, ServerSetup>? configure = null)
     {
         var key = new FakeYubiKey();
         tune?.Invoke(key);
@@ -58,16 +63,18 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
         FakeTokenAppliance? self = null;
         var appliance = await TestAppliance.StartAsync(
             prepare: data => Provision(data, key),
+            // The stand-in exchange knows the demo bot's withdrawal address, as Upbit knows a registered one.
+            exchangeOptions: FakeUpbitServer.Quiet(new StandInWithdrawAddress("BTC", "BTC", "bc1qexampleaddress")),
             configure: setup =>
             {
                 setup.Token.Dispose(); // the software copy TestAppliance opened; the fake session replaces it
-                return setup with
+                return (configure ?? (s => s))(setup with
                 {
                     Token = key.Open(),
                     ReopenToken = () => (self?.Inserted ?? throw new InvalidOperationException("No key in the port.")).Open(),
                     TouchPrompt = prompts,
                     TokenOptions = options ?? new TokenPresenceOptions(),
-                };
+                });
             });
         appliance.Exchange.AddKey(TouchAccessKey, TouchSecret);
         self = new FakeTokenAppliance(key, appliance, prompts);
@@ -87,12 +94,12 @@ public sealed class FakeTokenAppliance : IAsyncDisposable
         }
         using (var secret = Secret(TouchSecret))
             credentials.Add(TouchCredential, TouchAccessKey, ApprovalMode.Touch, [.. DemoSetup.Scopes, "withdraw"], null, secret);
-        // The demo bot may withdraw; only the touch credential carries the withdraw scope.
+        // The demo bot may withdraw with the touch credential, or with the demo's withdraw credential (button approval).
         var bots = new BotStore(data.Root);
         var bot = bots.Load(DemoSetup.BotName);
         bots.Save(bot with
         {
-            Credentials = [TouchCredential],
+            Credentials = [TouchCredential, DemoSetup.WithdrawCredentialName],
             Scopes = [.. bot.Scopes, "withdraw"],
             WithdrawAddresses = [WithdrawalAddress.Parse("BTC:BTC:bc1qexampleaddress")],
             Policy = null,
