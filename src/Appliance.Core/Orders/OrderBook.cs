@@ -8,9 +8,10 @@ namespace Appliance.Orders;
 /// keep/24 (7 h for 7 days). A generation is dropped whole, uuids with it, so no per-order expiry queue is needed
 /// and each array is a 24th of the week's. Not thread-safe: the owner locks.
 /// </summary>
-internal sealed class OrderBook(long spanTicks)
+internal sealed class OrderBook(long spanTicks, int maxOrders = int.MaxValue)
 {
     private readonly long _span = Math.Max(1, spanTicks);
+    private readonly int _max = maxOrders > 0 ? maxOrders : throw new ArgumentOutOfRangeException(nameof(maxOrders), "Keep at least one order.");
     private readonly List<Generation> _generations = []; // ascending slots
     private readonly List<string> _bots = [];
     private readonly Dictionary<string, int> _botIndex = new(StringComparer.Ordinal);
@@ -21,6 +22,8 @@ internal sealed class OrderBook(long spanTicks)
     {
         if (TryFind(key, out _, out _)) return;
         For(placedTicks / _span).Orders[key] = new Order(Bot(bot), volume ?? 0, volume is not null);
+        // Past the cap the oldest generation goes whole, as if its time had come (the newest always stays).
+        while (_generations.Count > 1 && Count > _max) _generations.RemoveAt(0);
     }
 
     public void SetUuid(Key128 key, string uuid)
