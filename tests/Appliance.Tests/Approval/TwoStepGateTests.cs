@@ -69,6 +69,23 @@ public sealed class TwoStepGateTests : IDisposable
         Assert.False(none.NeedsTwoSteps(Coin("1000"), Params("1000")));
     }
 
+    [Theory]
+    [InlineData("btc", "0.6", true)]       // a lower-case currency is still BTC
+    [InlineData("BTC", "0.6.1", true)]     // an amount that does not parse counts as above (fail closed)
+    [InlineData("BTC", "-1", true)]
+    [InlineData("BTC", " 0.1", true)]
+    [InlineData("BTC", "0.4999", false)]
+    public void A_bot_cannot_dress_an_amount_or_currency_to_slip_under_the_threshold(string currency, string amount, bool twoStep)
+    {
+        using var gate = Gate();
+        List<UpbitParam> p = [new("currency", currency), new("net_type", "BTC"), new("amount", amount), new("address", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")];
+        var endpoint = RequestValidator.Validate("POST", "/v1/withdraws/coin", Params("0.1")); // the same endpoint, whatever the values
+        Assert.Equal(twoStep, gate.NeedsTwoSteps(endpoint, p));
+        List<UpbitParam> transfer = [new("to", "11111111-1111-1111-1111-111111111111"), new("currency", currency), new("amount", amount)];
+        Assert.Equal(twoStep, gate.NeedsTwoSteps(RequestValidator.Validate("POST", "/v1/pockets/transfers",
+            [new("to", "11111111-1111-1111-1111-111111111111"), new("currency", "BTC"), new("amount", "0.1")]), transfer));
+    }
+
     [Fact]
     public async Task The_button_comes_first_then_the_touch_on_the_same_entry()
     {
