@@ -60,7 +60,9 @@ public sealed class MetricsEndpoint(string? listen, IMeterFactory meters, ILogge
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (IOException e)
+        // Kestrel wraps a port in use at bind as IOException, but one taken between bind and listen surfaces as the
+        // bare SocketException (seen in CI): either way the metrics endpoint, never signing, is what stops.
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             logger.LogError("metrics endpoint not started on {Listen}: {Error}; signing goes on without it", listen, e.Message);
             await app.DisposeAsync();
